@@ -1,0 +1,1 @@
+"""Lianluo CRM core: everything except the Streamlit pages."""

@@ -1,0 +1,105 @@
+"""Engine and sessions (one engine per URL, cached), `transaction()`, SQLite pragmas, schema upgrade."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import PROJECT_ROOT, get_settings
+
+_engines: dict[str, Engine] = {}
+_factories: dict[str, sessionmaker[Session]] = {}
+_lock = threading.Lock()
+
+
+def _on_sqlite_connect(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets BI readers and the mirror sync run beside a writer; busy_timeout makes two
+    # writers queue instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for `url` (default: the configured store), created once per process."""
+    url = url or get_settings().database_url
+    with _lock:
+        if url not in _engines:
+            _engines[url] = _make_engine(url)
+            _factories[url] = sessionmaker(_engines[url], expire_on_commit=False)
+        return _engines[url]
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    url = url or get_settings().database_url
+    get_engine(url)
+    return _factories[url]
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[Session]:
+    """One transaction per user action: commit on success, roll back on any error."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_engines() -> None:
+    """Forget every engine (tests switch databases between cases)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _factories.clear()
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "core" / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_schema(url: str | None = None) -> None:
+    """Bring the store's schema to the newest migration (the app runs this on start)."""
+    from alembic import command
+
+    url = url or get_settings().database_url
+    get_engine(url)
+    command.upgrade(alembic_config(url), "head")
+
+
+def is_sqlite(session_or_engine) -> bool:
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, Session)
+        else session_or_engine
+    )
+    return bind.dialect.name == "sqlite"

@@ -1,0 +1,1 @@
+"""The only core package that imports Streamlit: navigation, shared widgets, state accessors."""
