@@ -1,0 +1,1 @@
+"""CSV/Excel import and export (streamed, bounded memory)."""

@@ -1,0 +1,1 @@
+"""Business services: plain functions per business noun; never import streamlit, never commit."""
