@@ -67,6 +67,11 @@ def department_tree(session: Session) -> list[DepartmentNode]:
     return nodes
 
 
+def colleagues(session: Session) -> list[User]:
+    """Every user, active first, for choosing heads and superiors."""
+    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.username)))
+
+
 def _department(session: Session, department_id: int) -> Department:
     dep = session.get(Department, department_id)
     if dep is None:

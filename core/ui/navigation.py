@@ -106,8 +106,22 @@ def visible_pages(actor: Actor) -> list[PageEntry]:
 
 
 def build_navigation(actor: Actor):
+    """Allowed pages in the sidebar; the other existing pages are registered hidden, so that
+    opening one by URL reaches its page_setup() and shows the not-allowed message."""
     sections: dict[str, list[st.Page]] = {}
-    for entry in visible_pages(actor):
-        page = st.Page(entry.path, title=t(entry.title_key), url_path=entry.url_path)
-        sections.setdefault(t(entry.section_key), []).append(page)
+    allowed = {p.path for p in visible_pages(actor)}
+    hidden: list[st.Page] = []
+    for entry in PAGES:
+        if not (PROJECT_ROOT / entry.path).exists():
+            continue
+        visibility = "visible" if entry.path in allowed else "hidden"
+        page = st.Page(
+            entry.path, title=t(entry.title_key), url_path=entry.url_path, visibility=visibility
+        )
+        if visibility == "visible":
+            sections.setdefault(t(entry.section_key), []).append(page)
+        else:
+            hidden.append(page)
+    if sections:  # after every visible page, so the first visible page stays the default
+        list(sections.values())[-1].extend(hidden)
     return st.navigation(sections, position="sidebar")
