@@ -18,6 +18,17 @@ from core.models import (
     StageGroup,
 )
 
+# What sales reps create and edit; the product catalogue stays read-only for them (CUS-9).
+_SALES_RECORDS = (
+    "lead",
+    "customer",
+    "contact",
+    "opportunity",
+    "contract",
+    "receivable",
+    "followup",
+)
+
 # code -> (data scope, granted action patterns). Names are translated via i18n key role.<code>.
 ROLE_DEFINITIONS: dict[str, tuple[DataScope, list[str]]] = {
     "super_admin": (DataScope.ALL, ["*"]),
@@ -29,8 +40,7 @@ ROLE_DEFINITIONS: dict[str, tuple[DataScope, list[str]]] = {
         DataScope.SELF,
         [
             "crm.*.view",
-            "crm.*.create",
-            "crm.*.edit",
+            *(f"crm.{e}.{verb}" for e in _SALES_RECORDS for verb in ("create", "edit")),
             "crm.*.transfer",
             "crm.*.export",
             "crm.pool.claim",
