@@ -87,6 +87,7 @@ class EntitySpec:
     actions: str  # action prefix: "crm.product" → crm.product.view / create / edit / delete
     default_sort: str = "-updated_at"  # "field" ascending, "-field" descending
     search_fields: tuple[str, ...] = ()
+    search_hint: str = "records.search_hint"  # i18n key of the search box placeholder
     owned: bool = False  # rows have an owner (负责人) that the data scope filters on
     title_field: str = "name"  # how a record is named in references, history and headings
     restore_action: str = "crm.recycle.restore"

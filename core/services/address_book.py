@@ -38,6 +38,7 @@ EMPLOYEE = define(
     default_sort="display_name",
     title_field="display_name",
     search_fields=("display_name", "name_initials", "mobile", "email"),
+    search_hint="address_book.search_hint",
     fields=[
         FieldSpec("display_name", readonly=True),
         FieldSpec("position", readonly=True),

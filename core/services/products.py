@@ -126,6 +126,7 @@ PRODUCT = define(
     owned=False,
     default_sort="-updated_at",
     search_fields=("name", "code"),
+    search_hint="product.search_hint",
     fields=[
         FieldSpec("name", required=True, filterable=True),
         FieldSpec("code", required=True, unique=True, filterable=True),

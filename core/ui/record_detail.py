@@ -1,0 +1,178 @@
+"""The generic detail view (DESIGN.md §6): the record's fields formatted for the locale, its image,
+and its change history (CUS-12) with who changed what. User text is shown as plain text."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from core.db import transaction
+from core.entities import EntitySpec, FieldSpec, Kind
+from core.errors import DomainError, NotFound
+from core.i18n import format_datetime, t
+from core.permissions import Actor
+from core.services import attachments, changelog, records
+from core.services.lookups import Lookups, parse_logged
+from core.ui.context import show_error
+from core.ui.record_form import flash_key, form_is_open, open_form, selected_key
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """User text for an element that parses markdown (headings): every special char escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def _history_rows(spec: EntitySpec, entries) -> dict[str, list[str]]:
+    fields = {f.name: f for f in spec.fields}
+    values: dict[str, set] = {}
+    for e in entries:
+        f = fields.get(e.field)
+        if f is not None:
+            values.setdefault(f.name, set()).update(
+                parse_logged(f, v) for v in (e.old_value, e.new_value)
+            )
+    with transaction() as session:
+        lookups = Lookups.load(session, [fields[n] for n in values], values)
+
+    def shown(f: FieldSpec | None, text: str | None) -> str:
+        if f is None:
+            return text or ""
+        return lookups.display(f, parse_logged(f, text)) or "—"
+
+    rows: dict[str, list[str]] = {
+        t("records.history.when"): [],
+        t("records.history.who"): [],
+        t("records.history.action"): [],
+        t("records.history.field"): [],
+        t("records.history.old"): [],
+        t("records.history.new"): [],
+    }
+    for e in entries:
+        f = fields.get(e.field)
+        cells = [
+            format_datetime(e.changed_at),
+            e.actor_name,
+            t(f"records.action.{e.action}"),
+            t(f.label) if f else e.field,
+            shown(f, e.old_value) if e.field else "",
+            shown(f, e.new_value) if e.field else "",
+        ]
+        for column, cell in zip(rows, cells, strict=True):
+            rows[column].append(cell)
+    return rows
+
+
+def _field_grid(spec: EntitySpec, record, lookups: Lookups) -> None:
+    shown = [f for f in spec.fields if f.kind != Kind.IMAGE]
+    columns = st.columns(3)
+    for i, f in enumerate(f for f in shown if f.kind != Kind.TEXTAREA):
+        with columns[i % 3]:
+            st.caption(t(f.label))
+            st.text(lookups.display(f, getattr(record, f.name)) or "—")
+    for f in (f for f in shown if f.kind == Kind.TEXTAREA):
+        st.caption(t(f.label))
+        st.text(getattr(record, f.name) or "—")
+
+
+def record_detail(spec: EntitySpec, actor: Actor, record, *, history: bool = True) -> None:
+    """Show one record the caller already fetched with records.get_visible."""
+    with transaction() as session:
+        lookups = Lookups.for_rows(session, spec, [record])
+        images = [
+            attachments.get(session, attachment_id=getattr(record, f.name))
+            for f in spec.fields
+            if f.kind == Kind.IMAGE and getattr(record, f.name)
+        ]
+        entries = changelog.history(session, entity=spec.name, record_id=record.id)
+    title = getattr(record, spec.title_field, "")
+    st.subheader(escape_markdown(str(title)))
+    tabs = st.tabs(
+        [t("records.tab_fields"), t("records.tab_history")]
+        if history
+        else [t("records.tab_fields")]
+    )
+    with tabs[0]:
+        if images:
+            image_col, fields_col = st.columns([1, 3])
+            for image in images:
+                image_col.image(image.data, width="stretch")
+            with fields_col:
+                _field_grid(spec, record, lookups)
+        else:
+            _field_grid(spec, record, lookups)
+    if history:
+        with tabs[1]:
+            if entries:
+                st.dataframe(
+                    _history_rows(spec, entries),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"{spec.name}.history",
+                )
+            else:
+                st.caption(t("records.history.empty"))
+
+
+def _confirm_key(spec: EntitySpec) -> str:
+    return f"{spec.name}.confirm_delete"
+
+
+def _delete(spec: EntitySpec, actor: Actor, record_id: int, version: int | None) -> None:
+    try:
+        with transaction() as session:
+            records.soft_delete(
+                session, actor=actor, spec=spec, record_id=record_id, expected_version=version
+            )
+    except DomainError as exc:
+        show_error(exc)
+        return
+    st.session_state.pop(_confirm_key(spec), None)
+    st.session_state.pop(selected_key(spec), None)
+    st.session_state[flash_key(spec)] = "records.deleted"
+    st.rerun()
+
+
+def _actions(spec: EntitySpec, actor: Actor, record) -> None:
+    edit_col, delete_col, close_col, _ = st.columns([1, 1, 1, 4])
+    if actor.can(spec.action("edit")) and not form_is_open(spec):
+        edit_col.button(
+            t("records.edit"),
+            key=f"{spec.name}.edit",
+            on_click=open_form,
+            args=(spec, record),
+            width="stretch",
+        )
+    can_delete = actor.can(spec.action("delete"))
+    if can_delete and delete_col.button(
+        t("records.delete"), key=f"{spec.name}.delete", width="stretch"
+    ):
+        st.session_state[_confirm_key(spec)] = record.id
+    if close_col.button(t("records.close"), key=f"{spec.name}.close", width="stretch"):
+        st.session_state.pop(selected_key(spec), None)
+        st.rerun()
+    if st.session_state.get(_confirm_key(spec)) == record.id:
+        name = str(getattr(record, spec.title_field, ""))
+        st.warning(t("records.confirm_delete", name=escape_markdown(name)))
+        yes_col, no_col, _ = st.columns([1, 1, 5])
+        if yes_col.button(t("records.confirm"), key=f"{spec.name}.confirm", type="primary"):
+            _delete(spec, actor, record.id, getattr(record, "version", None))
+        if no_col.button(t("records.cancel"), key=f"{spec.name}.keep"):
+            st.session_state.pop(_confirm_key(spec), None)
+            st.rerun()
+
+
+def record_panel(spec: EntitySpec, actor: Actor, record_id: int) -> None:
+    """The selected record in a bordered panel: detail, history, and edit / delete / close buttons
+    as the actor's actions allow. A record gone or out of scope just closes the panel."""
+    try:
+        with transaction() as session:
+            record = records.get_visible(session, actor=actor, spec=spec, record_id=record_id)
+    except NotFound:
+        st.session_state.pop(selected_key(spec), None)
+        return
+    with st.container(border=True):
+        record_detail(spec, actor, record)
+        _actions(spec, actor, record)

@@ -1,0 +1,183 @@
+"""The generic list (DESIGN.md §6): quick search, filters per filterable field, sort, column
+chooser, server-side pagination with the total, CSV export of exactly the filtered rows, an
+empty state, and row selection (the page shows the selected record's detail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.sql import ColumnElement
+
+from core.db import transaction
+from core.entities import EntitySpec, FieldSpec, Kind
+from core.i18n import get_locale, t
+from core.io import export
+from core.permissions import Actor
+from core.services import records
+from core.services.lookups import Lookups
+from core.ui.fields import Choices, filter_widget
+from core.ui.record_form import flash_key, selected_key
+
+PAGE_SIZES = (20, 50, 100)
+# extra_columns(rows) -> {header: [cell per row]}: columns a page adds in front (e.g. a star).
+ExtraColumns = Callable[[list], dict[str, list[str]]]
+
+
+def _filters(spec: EntitySpec, actor: Actor) -> tuple[str, dict[str, Any]]:
+    search = ""
+    if spec.search_fields:
+        search = st.text_input(
+            t("records.search"),
+            key=f"{spec.name}.search",
+            placeholder=t(spec.search_hint),
+            label_visibility="collapsed",
+        )
+    fields = spec.filter_fields()
+    filters: dict[str, Any] = {}
+    if fields:
+        with st.expander(t("records.filters")), transaction() as session:
+            choices = Choices.load(session, actor, spec, fields)
+            columns = st.columns(3)
+            for i, f in enumerate(fields):
+                with columns[i % 3]:
+                    filters[f.name] = filter_widget(spec, f, choices)
+    return search, filters
+
+
+def _sort_and_columns(spec: EntitySpec) -> tuple[str, list[str]]:
+    sortable = [f for f in spec.fields if f.sortable and f.kind != Kind.IMAGE]
+    options = [""] + [p + f.name for f in sortable for p in ("", "-")]
+
+    def label(option: str) -> str:
+        if not option:
+            return t("records.sort_default")
+        arrow = "↓" if option.startswith("-") else "↑"
+        return f"{t(spec.field(option.lstrip('-')).label)} {arrow}"
+
+    sort_col, columns_col = st.columns([1, 2])
+    sort = sort_col.selectbox(
+        t("records.sort"), options, key=f"{spec.name}.sort", format_func=label
+    )
+    chosen = columns_col.multiselect(
+        t("records.columns"),
+        [f.name for f in spec.column_choices()],
+        default=[f.name for f in spec.list_fields()],
+        key=f"{spec.name}.columns",
+        format_func=lambda n: t(spec.field(n).label),
+    )
+    return sort, chosen or [f.name for f in spec.list_fields()]
+
+
+def _active(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return any(v is not None for v in value)
+    return value not in (None, "")
+
+
+def _requested_page(spec: EntitySpec, signature: str) -> int:
+    """Back to page 1 whenever the query changes (before the pagination widget renders)."""
+    page_key, sig_key = f"{spec.name}.page", f"{spec.name}.query_signature"
+    if st.session_state.get(sig_key) != signature:
+        st.session_state[sig_key] = signature
+        st.session_state[page_key] = 1
+    return int(st.session_state.get(page_key, 1))
+
+
+def _table(spec: EntitySpec, page, fields: list[FieldSpec], extra: ExtraColumns | None):
+    with transaction() as session:
+        lookups = Lookups.for_rows(session, spec, page.rows, fields)
+    data: dict[str, list] = dict(extra(page.rows)) if extra else {}
+    for f in fields:
+        data[t(f.label)] = [lookups.display(f, getattr(r, f.name)) for r in page.rows]
+    ids = [r.id for r in page.rows]
+    table_key = f"{spec.name}.table"
+
+    def on_select() -> None:
+        rows = st.session_state[table_key].selection.rows
+        if rows and rows[0] < len(ids):
+            st.session_state[selected_key(spec)] = ids[rows[0]]
+
+    # st.dataframe shows every cell as text: user input is never rendered as HTML/markdown.
+    st.dataframe(
+        data,
+        key=table_key,
+        hide_index=True,
+        on_select=on_select,
+        selection_mode="single-row",
+        width="stretch",
+    )
+
+
+def _download(spec: EntitySpec, actor: Actor, query: dict, columns: list[str]) -> None:
+    locale = get_locale()
+
+    def build():
+        # Runs on click in a separate thread: its own session, the locale of the viewer.
+        with transaction() as session:
+            return export.csv_file(
+                session, actor=actor, spec=spec, columns=columns, locale=locale, **query
+            )
+
+    st.download_button(
+        t("records.export_csv"),
+        data=build,
+        file_name=f"{t(spec.title_key)}_{dt.date.today():%Y%m%d}.csv",
+        mime="text/csv",
+        key=f"{spec.name}.export",
+        on_click="ignore",
+        icon="⬇️",
+    )
+
+
+def record_list(
+    spec: EntitySpec,
+    actor: Actor,
+    *,
+    where: Iterable[ColumnElement[bool]] = (),
+    context: object = None,
+    extra_columns: ExtraColumns | None = None,
+) -> int | None:
+    """Render the list of `spec` rows the actor may see; return the selected record id.
+    `where` adds the page's domain clauses (e.g. a category subtree); `context` identifies the
+    user's choice behind them: a change returns to page 1, and a truthy one counts as a filter."""
+    where = tuple(where)
+    flash = st.session_state.pop(flash_key(spec), None)
+    if flash:
+        st.toast(t(flash))
+    search, filters = _filters(spec, actor)
+    sort, columns = _sort_and_columns(spec)
+    page_size = st.session_state.get(f"{spec.name}.page_size", PAGE_SIZES[0])
+    signature = repr((search, sorted(filters.items(), key=str), sort, page_size, context))
+    query = {"filters": filters, "sort": sort, "search": search, "where": where}
+    with transaction() as session:
+        page = records.list_visible(
+            session,
+            actor=actor,
+            spec=spec,
+            page=_requested_page(spec, signature),
+            page_size=page_size,
+            **query,
+        )
+    if page.total == 0:
+        active = bool(search) or bool(context) or any(_active(v) for v in filters.values())
+        st.info(t("records.empty_filtered" if active else "records.empty"))
+        return st.session_state.get(selected_key(spec))
+    _table(spec, page, [spec.field(n) for n in columns], extra_columns)
+    st.session_state[f"{spec.name}.page"] = page.page
+    left, middle, right = st.columns([2, 3, 2], vertical_alignment="center")
+    left.caption(t("records.total", total=page.total))
+    with middle:
+        st.pagination(page.pages, key=f"{spec.name}.page")
+    right.selectbox(
+        t("records.page_size"),
+        PAGE_SIZES,
+        key=f"{spec.name}.page_size",
+        format_func=lambda n: t("records.per_page", n=n),
+        label_visibility="collapsed",
+    )
+    if actor.can(spec.action("export")):
+        _download(spec, actor, query, columns)
+    return st.session_state.get(selected_key(spec))
