@@ -1,0 +1,206 @@
+"""The DuckDB side of the mirror: bookkeeping tables, whole-table rebuilds, applying deltas
+(upsert by id, child re-sync, purges) in one transaction, and the count reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import duckdb
+import polars as pl
+
+from core.bi.schema import BY_NAME, PURGE_ENTITIES, TABLES, TableSpec, duckdb_columns
+from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_query
+
+META_DDL = "CREATE TABLE IF NOT EXISTS _mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+MARKS_DDL = "CREATE TABLE IF NOT EXISTS _mirror_marks (name VARCHAR PRIMARY KEY, mark TIMESTAMP)"
+UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
+UPSERT_MARK = "INSERT OR REPLACE INTO _mirror_marks VALUES ($name, $mark)"
+DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
+DELETE_CHILDREN = "DELETE FROM {table} WHERE {fk} IN (SELECT id FROM _parents)"
+INSERT_DELTA = "INSERT INTO {table} SELECT {columns} FROM _delta"
+# A purge deletes the row unless its id was reused by a row created after the purge.
+DELETE_PURGED = """
+DELETE FROM {table} WHERE EXISTS (
+    SELECT 1 FROM _purged p
+    WHERE p.tbl = $table AND p.record_id = {table}.id {guard})"""
+PURGE_GUARD = "AND ({table}.created_at IS NULL OR {table}.created_at <= p.changed_at)"
+
+
+def ensure_meta(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute(META_DDL)
+    cur.execute(MARKS_DDL)
+
+
+def read_meta(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(cur.sql("SELECT key, value FROM _mirror_meta").fetchall())
+
+
+def read_marks(cur: duckdb.DuckDBPyConnection) -> dict[str, dt.datetime | None]:
+    return dict(cur.sql("SELECT name, mark FROM _mirror_marks").fetchall())
+
+
+def _write_marks(cur, marks: dict, names: Iterable[str], old: dict) -> None:
+    for name in names:
+        mark = marks.get(name)
+        if isinstance(mark, dt.datetime):
+            previous = old.get(name)
+            cur.execute(UPSERT_MARK, {"name": name, "mark": max(mark, previous or mark)})
+
+
+def write_state(cur: duckdb.DuckDBPyConnection, marks: dict, meta: dict[str, str]) -> None:
+    cur.execute("BEGIN")
+    cur.execute("DELETE FROM _mirror_marks")
+    _write_marks(cur, marks, marks, {})
+    for key, value in meta.items():
+        cur.execute(UPSERT_META, {"key": key, "value": value})
+    cur.execute("COMMIT")
+
+
+def _insert(cur, table: str, spec: TableSpec, frame: pl.DataFrame) -> None:
+    cur.register("_delta", frame)
+    try:
+        cur.execute(INSERT_DELTA.format(table=table, columns=", ".join(spec.columns)))
+    finally:
+        cur.unregister("_delta")
+
+
+def rebuild(
+    cur,
+    puller: Puller,
+    specs: list[TableSpec],
+    chunk_rows: int,
+    progress: Callable[[float, str], None] | None = None,
+) -> None:
+    """Fill fresh copies of the tables chunk by chunk, then swap them all in at once (readers
+    keep using the old copies meanwhile)."""
+    for spec in specs:
+        cur.execute(f"DROP TABLE IF EXISTS _new_{spec.name}")
+        cur.execute(f"CREATE TABLE _new_{spec.name} ({duckdb_columns(spec)})")
+    for spec, frame, fraction in puller.tables(specs, chunk_rows):
+        _insert(cur, f"_new_{spec.name}", spec, frame)
+        if progress:
+            progress(fraction, spec.name)
+    cur.execute("BEGIN")
+    for spec in specs:
+        cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
+        cur.execute(f"ALTER TABLE _new_{spec.name} RENAME TO {spec.name}")
+    cur.execute("COMMIT")
+
+
+def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame | None) -> None:
+    frame = frame.unique("id", keep="last")
+    if parent_ids is not None and parent_ids.height:
+        cur.register("_parents", parent_ids)
+        cur.execute(DELETE_CHILDREN.format(table=spec.name, fk=spec.parent[1]))
+        cur.unregister("_parents")
+    if frame.height:
+        cur.register("_delta", frame)
+        cur.execute(DELETE_BY_ID.format(table=spec.name))
+        cur.execute(INSERT_DELTA.format(table=spec.name, columns=", ".join(spec.columns)))
+        cur.unregister("_delta")
+
+
+def _since(marks: dict, name: str, safety: dt.timedelta) -> dt.datetime | None:
+    mark = marks.get(name)
+    return mark - safety if mark is not None else None
+
+
+def _pull(puller: Puller, todo: set[str], old: dict, safety: dt.timedelta):
+    """{table: (rows, replaced parent ids or None)} for every table to pull."""
+    pulled: dict[str, tuple[pl.DataFrame, pl.DataFrame | None]] = {}
+    for spec in TABLES:
+        parent_changed = (
+            spec.parent and spec.parent[0] in pulled and pulled[spec.parent[0]][0].height
+        )
+        if spec.name not in todo and not parent_changed:
+            continue
+        frames, parents = [], None
+        if spec.name in todo:
+            frames.append(puller.frame(spec, delta_query(spec, _since(old, spec.name, safety))))
+        if parent_changed:
+            since = _since(old, spec.parent[0], safety)
+            frames.append(puller.frame(spec, children_query(spec, since)))
+            parents = pulled[spec.parent[0]][0].select("id")
+        if spec.watermark is None and spec.name in todo:
+            parents = None  # a full pull: replace the table
+        pulled[spec.name] = (pl.concat(frames), parents)
+    return pulled
+
+
+def sync_tables(cur, puller: Puller, todo: set[str], marks: dict, safety: dt.timedelta) -> bool:
+    """Pull what changed since each table's mark (minus the safety window) and apply it in one
+    DuckDB transaction; the new marks are the probe's (taken before the pulls). True if rows
+    arrived or left."""
+    old = read_marks(cur)
+    purged = puller.purges(_since(old, PURGE_FEED, safety)) if PURGE_FEED in todo else []
+    pulled = _pull(puller, todo, old, safety)
+    cur.execute("BEGIN")
+    try:
+        for name, (frame, parents) in pulled.items():
+            spec = BY_NAME[name]
+            if spec.watermark is None and name in todo:
+                cur.execute(f"DELETE FROM {name}")
+            _upsert(cur, spec, frame, parents)
+        removed = _apply_purges(cur, purged)
+        _write_marks(cur, marks, todo, old)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    return removed > 0 or any(frame.height for frame, _ in pulled.values())
+
+
+def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]]) -> int:
+    rows = [(PURGE_ENTITIES[e], rid, at) for e, rid, at in purged if e in PURGE_ENTITIES]
+    if not rows:
+        return 0
+    frame = pl.DataFrame(
+        rows,
+        schema={"tbl": pl.String, "record_id": pl.Int64, "changed_at": pl.Datetime("us")},
+        orient="row",
+    )
+    cur.register("_purged", frame)
+    for table in frame["tbl"].unique().to_list():
+        guard = PURGE_GUARD.format(table=table) if "created_at" in BY_NAME[table].columns else ""
+        cur.execute(DELETE_PURGED.format(table=table, guard=guard), {"table": table})
+    cur.unregister("_purged")
+    return len(rows)
+
+
+def reconcile(cur, puller: Puller, chunk_rows: int) -> dict[str, int]:
+    """Tables whose row count or id sum differs from the store get their id sets compared and
+    repaired: {table: rows removed + rows added}."""
+    fixed = {}
+    for spec in TABLES:
+        mirrored = cur.sql(f"SELECT count(*), coalesce(sum(id), 0) FROM {spec.name}").fetchall()
+        if tuple(mirrored[0]) == puller.fingerprint(spec):
+            continue
+        fixed[spec.name] = _repair(cur, puller, spec, chunk_rows)
+    return fixed
+
+
+GONE_IDS = "SELECT id FROM {table} WHERE id NOT IN (SELECT id FROM _store_ids)"
+MISSING_IDS = "SELECT id FROM _store_ids WHERE id NOT IN (SELECT id FROM {table})"
+
+
+def _repair(cur, puller: Puller, spec: TableSpec, chunk_rows: int) -> int:
+    cur.register("_store_ids", puller.ids(spec))
+    gone = cur.sql(GONE_IDS.format(table=spec.name)).pl()
+    missing = cur.sql(MISSING_IDS.format(table=spec.name)).pl()
+    cur.unregister("_store_ids")
+    if missing.height > chunk_rows // 10:
+        rebuild(cur, puller, [spec], chunk_rows)
+        return gone.height + missing.height
+    frames = [
+        puller.frame(spec, ids_query(spec, missing["id"][i : i + 10_000].to_list()))
+        for i in range(0, missing.height, 10_000)
+    ]
+    cur.execute("BEGIN")
+    cur.register("_delta", gone)
+    cur.execute(DELETE_BY_ID.format(table=spec.name))
+    cur.unregister("_delta")
+    for frame in frames:
+        _upsert(cur, spec, frame, None)
+    cur.execute("COMMIT")
+    return gone.height + missing.height

@@ -1,0 +1,220 @@
+"""What the analytic mirror copies: per table the columns reports read, the column that tells
+what changed (the watermark), and for child tables the parent they are re-synced with.
+
+Column types come from the SQLAlchemy models, so the mirror follows a migration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Text
+
+from core.models import Base
+
+# Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[str, ...]
+    # Store column that moves on every change (database clock, indexed); None = no such column.
+    watermark: str | None = "updated_at"
+    # (parent table, foreign key): rows are replaced wholesale whenever their parent changes,
+    # so children deleted together with a parent edit (contract lines) disappear too.
+    parent: tuple[str, str] | None = None
+
+    @property
+    def store_columns(self) -> tuple[str, ...]:
+        """Columns pulled from the store: the mirrored ones plus the watermark."""
+        if self.watermark and self.watermark not in self.columns:
+            return (*self.columns, self.watermark)
+        return self.columns
+
+
+_OWNED = ("owner_id", "created_at", "deleted_at")
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "users", ("id", "username", "display_name", "department_id", "superior_id", "is_active")
+    ),
+    TableSpec("departments", ("id", "name", "parent_id", "sort_order")),
+    TableSpec(
+        "customers",
+        (
+            "id",
+            *_OWNED,
+            "level",
+            "source",
+            "industry",
+            "province",
+            "city",
+            "is_dealt",
+            "dealt_at",
+            "is_locked",
+            "next_contact_at",
+            "last_followup_at",
+            "owned_since",
+            "pool_id",
+        ),
+    ),
+    TableSpec("contacts", ("id", *_OWNED, "customer_id")),
+    TableSpec("leads", ("id", *_OWNED, "is_converted", "converted_at", "customer_id")),
+    TableSpec("stage_groups", ("id", "name", "is_default", "is_active", "deleted_at")),
+    TableSpec("stages", ("id", "group_id", "name", "position", "win_probability")),
+    TableSpec(
+        "opportunities",
+        (
+            "id",
+            *_OWNED,
+            "customer_id",
+            "stage_group_id",
+            "stage_id",
+            "status",
+            "amount",
+            "closed_at",
+        ),
+    ),
+    # Append-only history: its own timestamp is the watermark.
+    TableSpec(
+        "opportunity_stage_changes",
+        ("id", "opportunity_id", "from_stage_id", "to_stage_id", "to_status", "changed_at"),
+        watermark="changed_at",
+    ),
+    TableSpec("product_categories", ("id", "name", "parent_id", "deleted_at")),
+    TableSpec("products", ("id", "name", "category_id", "deleted_at")),
+    TableSpec(
+        "contracts",
+        (
+            "id",
+            *_OWNED,
+            "customer_id",
+            "opportunity_id",
+            "order_date",
+            "end_date",
+            "amount",
+            "approval_status",
+        ),
+    ),
+    TableSpec(
+        "contract_lines",
+        ("id", "contract_id", "product_id", "quantity", "subtotal"),
+        parent=("contracts", "contract_id"),
+    ),
+    TableSpec(
+        "receivable_plans",
+        (
+            "id",
+            *_OWNED,
+            "contract_id",
+            "customer_id",
+            "planned_amount",
+            "planned_date",
+            "remind_days",
+            "status",
+        ),
+    ),
+    TableSpec(
+        "receivables",
+        ("id", *_OWNED, "customer_id", "contract_id", "received_date", "amount", "approval_status"),
+    ),
+    TableSpec("follow_ups", ("id", *_OWNED, "customer_id", "kind")),
+    TableSpec(
+        "pools",
+        (
+            "id",
+            "is_default",
+            "is_active",
+            "recall_enabled",
+            "exempt_dealt",
+            "warn_days",
+            "deleted_at",
+        ),
+    ),
+    # No timestamp of its own: replaced whenever its pool changes, and on reconcile.
+    TableSpec(
+        "pool_rules",
+        ("id", "pool_id", "customer_level", "days_without_followup", "days_without_deal"),
+        watermark=None,
+        parent=("pools", "pool_id"),
+    ),
+    TableSpec(
+        "pool_events", ("id", "customer_id", "kind", "from_owner_id", "to_owner_id", "happened_at")
+    ),
+    TableSpec("approval_requests", ("id", *_OWNED, "kind", "status", "starts_at")),
+    TableSpec("check_ins", ("id", *_OWNED, "customer_id")),
+    TableSpec(
+        "sales_targets", ("id", "year", "month", "department_id", "user_id", "metric", "amount")
+    ),
+)
+
+BY_NAME = {spec.name: spec for spec in TABLES}
+
+# ChangeLog.entity of a purge → mirrored table (the entity names of core/entities.py and the
+# table names themselves are both accepted).
+PURGE_ENTITIES: dict[str, str] = {
+    "customer": "customers",
+    "contact": "contacts",
+    "lead": "leads",
+    "opportunity": "opportunities",
+    "contract": "contracts",
+    "receivable_plan": "receivable_plans",
+    "receivable": "receivables",
+    "followup": "follow_ups",
+    "follow_up": "follow_ups",
+    "product": "products",
+    "product_category": "product_categories",
+    "checkin": "check_ins",
+    "check_in": "check_ins",
+    "approval": "approval_requests",
+    "approval_request": "approval_requests",
+    **{spec.name: spec.name for spec in TABLES},
+}
+
+
+def _dtype(column) -> pl.DataType:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return pl.Boolean()
+    if isinstance(kind, Integer):
+        return pl.Int64()
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        return pl.Decimal(kind.precision or 14, kind.scale or 2)
+    if isinstance(kind, Float):
+        return pl.Float64()
+    if isinstance(kind, DateTime):
+        return pl.Datetime("us")
+    if isinstance(kind, Date):
+        return pl.Date()
+    if isinstance(kind, String | Text):
+        return pl.String()
+    raise TypeError(f"no mirror type for {column.table.name}.{column.name}: {kind!r}")
+
+
+def polars_schema(spec: TableSpec, *, with_watermark: bool = False) -> dict[str, pl.DataType]:
+    table = Base.metadata.tables[spec.name]
+    names = spec.store_columns if with_watermark else spec.columns
+    return {name: _dtype(table.c[name]) for name in names}
+
+
+_DUCK = {
+    pl.Boolean: "BOOLEAN",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Datetime: "TIMESTAMP",
+    pl.Date: "DATE",
+    pl.String: "VARCHAR",
+}
+
+
+def duckdb_columns(spec: TableSpec) -> str:
+    """The column list of the mirror table, e.g. `id BIGINT, amount DECIMAL(14,2), …`."""
+    parts = []
+    for name, dtype in polars_schema(spec).items():
+        if isinstance(dtype, pl.Decimal):
+            parts.append(f"{name} DECIMAL({dtype.precision},{dtype.scale})")
+        else:
+            parts.append(f"{name} {_DUCK[dtype.base_type()]}")
+    return ", ".join(parts)
