@@ -68,6 +68,16 @@ def _demo_seeder():
     return seed_demo
 
 
+def _logged_out() -> None:
+    """The navigation's only page while logged out (login_gate has rendered the login page)."""
+
+
+def _logged_out_navigation() -> None:
+    """Replace the previous user's sidebar navigation: the login page has none."""
+    page = st.Page(_logged_out, title=t("auth.login.title"), url_path="login", default=True)
+    st.navigation([page], position="hidden").run()
+
+
 def _resolve(user_id: int):
     with transaction() as s:
         actor = load_actor(s, user_id)
@@ -78,11 +88,10 @@ def _resolve(user_id: int):
 def main() -> None:
     set_locale(st.session_state.get(CHOSEN_LOCALE) or get_settings().default_locale)
     st.set_page_config(page_title=t("app.name"), layout="wide", initial_sidebar_state="expanded")
-    if not _store_ready():
-        return
-    user_id = login_gate()
+    user_id = login_gate() if _store_ready() else None
     if user_id is None:
         set_current_actor(None)
+        _logged_out_navigation()
         return
     actor, locale, role_names = _resolve(user_id)
     set_locale(locale or st.session_state.get(CHOSEN_LOCALE) or get_settings().default_locale)

@@ -67,7 +67,12 @@ def request_logout() -> None:
 
 
 def _forget_session(auth: stauth.Authenticate, notice: str | None = None) -> None:
-    auth.logout(location="unrendered")  # clears its keys, deletes the cookie, ignores it after
+    """Log this session out. Only an explicit logout deletes the browser's cookie: a refused
+    session may share the browser with a newer cookie (a password changed in another tab)."""
+    if notice:
+        auth.authentication_controller.logout()  # clears its keys; this session ignores cookies
+    else:
+        auth.logout(location="unrendered")  # also deletes the cookie in the browser
     for key in (ISSUED_KEY, ISSUED_FOR):
         st.session_state.pop(key, None)
     if notice:
@@ -87,6 +92,7 @@ def _on_login(info: dict) -> None:
         login_guard.record_successful_login(s, username=username, now=now)
     st.session_state[ISSUED_KEY] = now
     st.session_state[ISSUED_FOR] = username
+    st.session_state.pop(NOTICE_KEY, None)
 
 
 def _write_cookie(auth: stauth.Authenticate, username: str) -> None:
@@ -107,6 +113,7 @@ def _record_failures(creds: dict) -> str | None:
     tried = [u for u, c in creds["usernames"].items() if c.get("failed_login_attempts")]
     if not tried:
         return None
+    st.session_state.pop(NOTICE_KEY, None)
     now = _now()
     with transaction() as s:
         until = login_guard.record_failed_login(s, username=tried[0], now=now)
@@ -125,14 +132,16 @@ def _login_form(auth: stauth.Authenticate, creds: dict) -> None:
     }
     error = None
     try:
-        auth.login(location="main", fields=fields, key="auth.login", callback=_on_login)
+        try:
+            auth.login(location="main", fields=fields, key="auth.login", callback=_on_login)
+        except LoginError:  # a cookie for a user who no longer exists: drop it, show the form
+            _forget_session(auth)
+            _reset_auth_state()
+            error = t("auth.session.user_gone")
+            auth.login(location="main", fields=fields, key="auth.login", callback=_on_login)
     except DomainError as exc:
         _reset_auth_state()
         error = t(exc.key, **exc.params)
-    except LoginError:  # a cookie for a user who no longer exists
-        _forget_session(auth)
-        _reset_auth_state()
-        error = t("auth.session.user_gone")
     error = error or _record_failures(creds)
     if st.session_state.get("authentication_status") is False:
         error = error or t("auth.login.wrong_credentials")
@@ -173,7 +182,7 @@ def _login_page(auth: stauth.Authenticate, creds: dict, demo: bool) -> None:
     area = st.empty()
     with area.container():
         _header()
-        notice = st.session_state.pop(NOTICE_KEY, None)
+        notice = st.session_state.get(NOTICE_KEY)  # kept until the next login attempt
         if notice:
             st.warning(t(notice))
         form_col, demo_col = st.columns([3, 2], gap="large")

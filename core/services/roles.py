@@ -39,7 +39,12 @@ def granted_actions(role: Role) -> list[str]:
 
 
 def list_roles(session: Session) -> list[Role]:
-    return list(session.scalars(select(Role).order_by(Role.is_system.desc(), Role.id)))
+    """Seeded roles in their defined order (broadest first), then custom roles by age."""
+    from core.seed import ROLE_DEFINITIONS
+
+    order = {code: i for i, code in enumerate(ROLE_DEFINITIONS)}
+    found = session.scalars(select(Role).order_by(Role.id))
+    return sorted(found, key=lambda r: (order.get(r.code, len(order)), r.id))
 
 
 def usage(session: Session) -> dict[int, int]:

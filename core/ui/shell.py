@@ -22,13 +22,12 @@ def _save_locale(user_id: int) -> None:
 
 
 def render_sidebar(actor: Actor, role_names: list[str]) -> None:
+    with st.sidebar, st.container(border=True):
+        st.markdown(f"**{t('app.name')}**")
+        st.caption(t("shell.signed_in_as"))
+        st.text(actor.display_name)
+        st.caption(" · ".join([actor.username, *role_names]))
     with st.sidebar:
-        st.divider()
-        with st.container(border=True):
-            st.markdown(f"**{t('app.name')}**")
-            st.caption(t("shell.signed_in_as"))
-            st.text(actor.display_name)
-            st.caption(" · ".join([actor.username, *role_names]))
         st.selectbox(
             t("shell.language"),
             LOCALES,
