@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, NotFound, ValidationFailed
-from core.models import AppSetting, ChangeLog, Department, Role, User
+from core.models import AppSetting, Department, Role, User
 from core.permissions import Actor, require
+from core.services import changelog
 
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,30}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -119,19 +120,17 @@ def _clean(values: dict) -> dict:
 
 def _log(session: Session, actor_id: int | None, user_id: int, action: str, changes=None) -> None:
     """One ChangeLog row per changed field, or one row for an action without fields (CUS-12)."""
-    rows = [
-        ChangeLog(
-            entity="user", record_id=user_id, action=action, field=f, old_value=o, new_value=n
+    for field, (old, new) in (changes or {"": (None, None)}).items():
+        changelog.log(
+            session,
+            actor_id=actor_id,
+            entity="user",
+            record_id=user_id,
+            action=action,
+            field=field,
+            old=old,
+            new=new,
         )
-        for f, (o, n) in (changes or {}).items()
-    ] or [ChangeLog(entity="user", record_id=user_id, action=action)]
-    for row in rows:
-        row.actor_id = actor_id
-        session.add(row)
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def _role_codes(roles) -> str:
@@ -252,9 +251,7 @@ def update_user(session: Session, *, actor: Actor, user_id: int, role_ids=None, 
     if errors:
         raise ValidationFailed(errors)
     check_superior(session, user_id=user.id, superior_id=merged["superior_id"])
-    changes = {
-        k: (_text(getattr(user, k)), _text(v)) for k, v in values.items() if getattr(user, k) != v
-    }
+    changes = {k: (getattr(user, k), v) for k, v in values.items() if getattr(user, k) != v}
     if role_ids is not None:
         roles = _roles(session, role_ids)
         if _role_codes(roles) != _role_codes(user.roles):

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import CycleDetected, InvalidTransition, NotFound, ValidationFailed
-from core.models import ChangeLog, Department, User
+from core.models import Department, User
 from core.permissions import Actor, require
+from core.services import changelog
 
 MAX_NAME = 100
 
@@ -89,17 +90,16 @@ def _name(name: str) -> str:
 
 
 def _log(session: Session, actor: Actor, entity: str, record_id: int, action: str, **change):
-    for field, (old, new) in change.items() or [("", (None, None))]:
-        session.add(
-            ChangeLog(
-                entity=entity,
-                record_id=record_id,
-                action=action,
-                field=field,
-                old_value=None if old is None else str(old),
-                new_value=None if new is None else str(new),
-                actor_id=actor.user_id,
-            )
+    for field, (old, new) in (change or {"": (None, None)}).items():
+        changelog.log(
+            session,
+            actor_id=actor.user_id,
+            entity=entity,
+            record_id=record_id,
+            action=action,
+            field=field,
+            old=old,
+            new=new,
         )
 
 

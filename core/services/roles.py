@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from core.i18n import has_key, t
-from core.models import ChangeLog, DataScope, Role, User, UserRole
+from core.models import DataScope, Role, User, UserRole
 from core.permissions import ACTIONS, SCOPE_ORDER, Actor, expand_actions, require
+from core.services import changelog
 
 MODULES = ("crm", "office", "bi", "settings")
 LOCKED_ROLE = "super_admin"
@@ -79,17 +80,16 @@ def _checked(name: str, data_scope: str, actions) -> tuple[str, DataScope, list[
 
 
 def _log(session: Session, actor: Actor, role_id: int, action: str, changes: dict) -> None:
-    for field, (old, new) in changes.items() or [("", (None, None))]:
-        session.add(
-            ChangeLog(
-                entity="role",
-                record_id=role_id,
-                action=action,
-                field=field,
-                old_value=old,
-                new_value=new,
-                actor_id=actor.user_id,
-            )
+    for field, (old, new) in (changes or {"": (None, None)}).items():
+        changelog.log(
+            session,
+            actor_id=actor.user_id,
+            entity="role",
+            record_id=role_id,
+            action=action,
+            field=field,
+            old=old,
+            new=new,
         )
 
 
