@@ -82,7 +82,7 @@ def _resolve(user_id: int):
     with transaction() as s:
         actor = load_actor(s, user_id)
         user = s.get(User, user_id)
-        return actor, user.locale, [role_label(r) for r in user.roles]
+        return actor, user.locale, list(user.roles)
 
 
 def main() -> None:
@@ -93,11 +93,11 @@ def main() -> None:
         set_current_actor(None)
         _logged_out_navigation()
         return
-    actor, locale, role_names = _resolve(user_id)
+    actor, locale, roles = _resolve(user_id)
     set_locale(locale or st.session_state.get(CHOSEN_LOCALE) or get_settings().default_locale)
     set_current_actor(actor)
     navigation = build_navigation(actor)
-    render_sidebar(actor, role_names)
+    render_sidebar(actor, [role_label(r) for r in roles])
     navigation.run()
 
 

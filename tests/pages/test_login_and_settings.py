@@ -169,7 +169,7 @@ def test_language_switch_changes_the_sidebar_to_english_and_is_remembered():
     assert "退出登录" in sidebar_texts(at)
     at.selectbox(key="shell.locale").select("en").run()
     assert not at.exception, at.exception
-    assert "Log out" in sidebar_texts(at)
+    assert "Log out" in sidebar_texts(at) and "Sales manager" in sidebar_texts(at)
     assert stored(select(User.locale).where(User.username == "manager")) == ["en"]
     again = app_as("manager")  # a new session of the same user
     assert "Log out" in sidebar_texts(again)
