@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core import db as core_db
-from core.models import Department, Role, User
+from core.models import AppSetting, Department, Role, User
 from tests.factories import PASSWORD
 from tests.pages.harness import app_as, fresh_app, open_page, sidebar_texts, texts
 
@@ -179,3 +179,30 @@ def test_language_chosen_before_login_translates_the_login_page():
     at = app_as(None)
     at.selectbox(key="auth.locale").select("en").run()
     assert "Log in" in texts(at)
+
+
+def test_login_page_lists_demo_accounts_only_while_the_store_holds_demo_data():
+    assert "演示账号" not in texts(app_as(None))
+    with core_db.transaction() as s:
+        s.add(AppSetting(key="demo_data", value="S"))
+    at = app_as(None)
+    assert "演示账号" in texts(at)
+    assert "Demo@2026" in texts(at)
+
+
+def test_empty_production_store_asks_for_the_first_administrator(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = app_as(None)
+    assert "创建首个管理员账号" in texts(at)
+    at.text_input(key="auth.first_admin.username").input("Boss")
+    at.text_input(key="auth.first_admin.name").input("老板")
+    at.text_input(key="auth.first_admin.password").input("Boss2026x")
+    at.text_input(key="auth.first_admin.repeat").input("Boss2026x")
+    next(b for b in at.button if b.label == "创建管理员").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "管理员账号已创建，请登录。" in [s.value for s in at.success]
+    at.button(key="auth.first_admin.continue").click().run()
+    at = login(at, "boss", "Boss2026x")
+    assert at.session_state["authentication_status"] is True
+    assert "超级管理员" in sidebar_texts(at)
