@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -54,6 +56,11 @@ def _session_committed(session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _session_rolled_back(session) -> None:
     session.info.pop("bi_wrote", None)
+
+
+@functools.lru_cache(maxsize=512)
+def _parameter_names(sql: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql))
 
 
 def _store_identity(store_url: str) -> str:
@@ -120,8 +127,11 @@ class Mirror:
         return cur
 
     def query(self, sql: str, **params) -> pl.DataFrame:
-        """Run a report's DuckDB SQL with `$name` parameters; the whole result as polars."""
-        return self.cursor().sql(sql, params=params or None).pl()
+        """Run a report's DuckDB SQL with `$name` parameters (extra ones are ignored, so one
+        set of scope parameters serves several queries); the whole result as polars."""
+        names = _parameter_names(sql)
+        used = {k: v for k, v in params.items() if k in names}
+        return self.cursor().sql(sql, params=used or None).pl()
 
     # --- building and refreshing -----------------------------------------------------------
 

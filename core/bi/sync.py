@@ -123,12 +123,17 @@ class Puller:
     def _sql(self, query: Select) -> str:
         return str(query.compile(self.engine, compile_kwargs={"literal_binds": True}))
 
-    def frame(self, spec: TableSpec, query: Select) -> pl.DataFrame:
-        schema = polars_schema(spec, with_watermark=True)
+    def _pooled(self, schema: dict, query: Select) -> pl.DataFrame:
         with self.engine.connect() as conn:
-            rows = conn.execute(query.limit(self.small + 1)).all()
-        if len(rows) <= self.small:
-            return pl.DataFrame(rows, schema=schema, orient="row")
+            rows = conn.execute(query).all()
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def frame(self, spec: TableSpec, query: Select) -> pl.DataFrame:
+        """The rows of `query`: over the pool when few, else through the Arrow worker."""
+        schema = polars_schema(spec, with_watermark=True)
+        frame = self._pooled(schema, query.limit(self.small + 1))
+        if frame.height <= self.small:
+            return frame
         return self.arrow_one(schema, query)
 
     def arrow(self, jobs: list[tuple[dict, Select]]) -> Iterator[tuple[int, pl.DataFrame]]:
@@ -190,7 +195,9 @@ class Puller:
                 owners.append(spec)
                 sizes.append(min(chunk_rows, high - start + 1) if high else 0)
         total, done = max(1, sum(sizes)), 0
-        for index, frame in self.arrow(jobs):
+        # A small store is quicker to copy over the pool than to start the worker for.
+        pulls = enumerate(self._pooled(s, q) for s, q in jobs) if total <= self.small else None
+        for index, frame in pulls or self.arrow(jobs):
             done += sizes[index]
             yield owners[index], frame, done / total
 

@@ -1,0 +1,210 @@
+"""Dashboard (CUS-1): sales briefing, performance indicators, funnel, sales trend, forgotten
+customers and the CRM to-do card. Amounts are DOUBLE, exact to 2 dp; `*_pct` are percents
+rounded to 2 dp, null when there is nothing to compare with.
+
+API — every function takes `(mirror, *, actor, …, who=EVERYONE)`; `today` defaults to the date:
+- briefing(…, period) -> metric, current, previous, change_pct   (metrics: BRIEFING, in order;
+  the records behind a card: measures.ids(mirror, metric, actor=, period=, who=))
+- indicators(…, period) -> metric ("contract"|"receivable"), actual, target, completion_pct
+- funnel(…, period, stage_group_id=None) -> stage_id, stage, position, win_probability, status
+  ("open" per stage, then "won", "lost" with null stage), opportunities, amount
+- trend(…, months=12, today=None) -> month (DATE), contract_amount, receivable_amount,
+  contract_target, receivable_target
+- forgotten(…, today=None) -> days (7/15/30/90/180), customers  (owned customers whose last
+  follow-up — else since they were taken over or created — is at least `days` days ago)
+- forgotten_ids(…, days, today=None) -> list of customer ids
+- todo(…, today=None) -> item (TODO_ITEMS, in order), count;  todo_ids(…, item, today) -> ids"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from core.bi import measures, targets
+from core.bi.measures import MEASURES, SCOPE
+from core.bi.periods import Period, last_months
+from core.bi.scope import EVERYONE, Who, scope_params
+from core.permissions import Actor
+
+BRIEFING = (
+    "new_customers",
+    "new_contacts",
+    "new_opportunities",
+    "opportunity_amount",
+    "contracts",
+    "contract_amount",
+    "receivable_amount",
+    "follow_ups",
+)
+
+BRIEFING_PART = """
+SELECT '{metric}' AS metric,
+       CAST(coalesce({value} FILTER (WHERE {date} >= $start), 0) AS DOUBLE) AS current,
+       CAST(coalesce({value} FILTER (WHERE {date} < $start), 0) AS DOUBLE) AS previous
+FROM {source}
+WHERE {where} AND {date} >= $previous_start AND {date} < $end AND {scope}"""
+
+FUNNEL_SQL = """
+WITH grp AS (
+    SELECT coalesce(CAST($stage_group_id AS BIGINT),
+                    (SELECT id FROM live_stage_groups ORDER BY is_default DESC, id LIMIT 1)) AS id),
+opp AS (
+    SELECT * FROM live_opportunities
+    WHERE created_at >= $start AND created_at < $end AND stage_group_id = (SELECT id FROM grp)
+      AND ($opportunity_all OR owner_id IN (SELECT unnest($opportunity_owners))))
+SELECT s.id AS stage_id, s.name AS stage, s.position, s.win_probability, 'open' AS status,
+       count(o.id) AS opportunities, CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS amount
+FROM stages s LEFT JOIN opp o ON o.stage_id = s.id AND o.status = 'open'
+WHERE s.group_id = (SELECT id FROM grp)
+GROUP BY ALL
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, st.status, count(o.id), CAST(coalesce(sum(o.amount), 0) AS DOUBLE)
+FROM (VALUES ('won'), ('lost')) st(status) LEFT JOIN opp o ON o.status = st.status
+GROUP BY st.status
+ORDER BY status = 'lost', status = 'won', position"""
+
+FORGOTTEN_DAYS = (7, 15, 30, 90, 180)
+
+IDLE_CUSTOMERS = """
+SELECT id, CAST($today AS DATE) - CAST(coalesce(last_followup_at, owned_since, created_at) AS DATE)
+       AS idle_days
+FROM live_customers
+WHERE owner_id IS NOT NULL AND ($customer_all OR owner_id IN (SELECT unnest($customer_owners)))"""
+
+FORGOTTEN_SQL = f"""
+SELECT {", ".join(f"count(*) FILTER (WHERE idle_days >= {d}) AS d{d}" for d in FORGOTTEN_DAYS)}
+FROM ({IDLE_CUSTOMERS})"""
+
+FORGOTTEN_IDS_SQL = f"SELECT id FROM ({IDLE_CUSTOMERS}) WHERE idle_days >= $days ORDER BY id"
+
+# Customers that the recall rules of their pool (PoolRule per level, "" = any level) would
+# return to the pool within the pool's warning days (or already should have).
+RETURNING_IDS = """
+WITH default_pool AS (SELECT id FROM live_pools WHERE is_default ORDER BY id LIMIT 1),
+rules AS (
+    SELECT r.*, p.warn_days, p.exempt_dealt FROM pool_rules r JOIN live_pools p ON p.id = r.pool_id
+    WHERE p.recall_enabled AND p.is_active),
+cust AS (
+    SELECT c.*, coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool
+    FROM live_customers c
+    WHERE c.owner_id IS NOT NULL AND NOT c.is_locked AND {scope}),
+matched AS (
+    SELECT c.id, r.warn_days,
+           CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE)
+               + CAST(r.days_without_followup AS INTEGER) AS by_followup,
+           CASE WHEN NOT c.is_dealt
+                THEN CAST(coalesce(c.owned_since, c.created_at) AS DATE)
+                     + CAST(r.days_without_deal AS INTEGER)
+           END AS by_deal,
+           row_number() OVER (PARTITION BY c.id ORDER BY r.customer_level = '', r.id) AS pick
+    FROM cust c JOIN rules r
+      ON r.pool_id = c.home_pool AND (r.customer_level = c.level OR r.customer_level = '')
+    WHERE NOT (r.exempt_dealt AND c.is_dealt))
+SELECT id FROM matched
+WHERE pick = 1 AND least(by_followup, by_deal) <= CAST($today AS DATE) + CAST(warn_days AS INTEGER)"""
+
+TODO_IDS: dict[str, str] = {
+    "contact_today": """
+        SELECT id FROM live_customers
+        WHERE CAST(next_contact_at AS DATE) = $today AND {customer}""",
+    "about_to_return": RETURNING_IDS.replace("{scope}", "{customer}"),
+    "contracts_pending": """
+        SELECT id FROM contracts
+        WHERE deleted_at IS NULL AND approval_status = 'pending' AND {contract}""",
+    "receivables_pending": """
+        SELECT id FROM receivables
+        WHERE deleted_at IS NULL AND approval_status = 'pending' AND {receivable}""",
+    "plans_due": """
+        SELECT id FROM live_receivable_plans
+        WHERE status <> 'done' AND planned_date - CAST(remind_days AS INTEGER) <= $today AND {receivable}""",
+    "contracts_expiring": """
+        SELECT id FROM ok_contracts
+        WHERE end_date >= $today AND end_date <= CAST($today AS DATE) + 30 AND {contract}""",
+}
+TODO_ITEMS = tuple(TODO_IDS)
+_TODO_SCOPES = {key: SCOPE.format(key=key) for key in ("customer", "contract", "receivable")}
+
+
+def _todo_sql(item: str) -> str:
+    return TODO_IDS[item].format(**_TODO_SCOPES)
+
+
+def _change(frame: pl.DataFrame) -> pl.DataFrame:
+    pct = ((pl.col("current") - pl.col("previous")) / pl.col("previous") * 100).round(2)
+    return frame.with_columns(change_pct=pl.when(pl.col("previous") != 0).then(pct))
+
+
+def briefing(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
+    previous = period.previous()
+    parts = [measures.sql(BRIEFING_PART, name, metric=name) for name in BRIEFING]
+    keys = {MEASURES[name].scope for name in BRIEFING}
+    params = scope_params(mirror, actor, who, *keys) | {
+        "start": period.start, "end": period.end_exclusive, "previous_start": previous.start
+    }  # fmt: skip
+    frame = mirror.query(" UNION ALL ".join(parts), **params)
+    order = pl.DataFrame({"metric": BRIEFING})
+    return _change(order.join(frame, on="metric", how="left"))
+
+
+def indicators(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
+    rows = []
+    for metric, measure in targets.METRICS.items():
+        actual = measures.total(mirror, measure, actor=actor, period=period, who=who)
+        target = targets.period_target(mirror, actor=actor, period=period, metric=metric, who=who)
+        pct = round(actual / target * 100, 2) if target else None
+        rows.append((metric, float(actual), float(target), pct))
+    schema = {"metric": pl.String, "actual": pl.Float64, "target": pl.Float64,
+              "completion_pct": pl.Float64}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def funnel(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
+           stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
+    params = scope_params(mirror, actor, who, "opportunity") | measures.period_params(period)
+    return mirror.query(FUNNEL_SQL, stage_group_id=stage_group_id, **params)
+
+
+def trend(mirror, *, actor: Actor, who: Who = EVERYONE, months: int = 12,
+          today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
+    period = last_months(months, today)
+    frame = pl.DataFrame({"month": period.buckets()}, schema={"month": pl.Date})
+    for metric, measure in targets.METRICS.items():
+        amounts = measures.by_bucket(mirror, measure, actor=actor, period=period, who=who)
+        goals = targets.monthly_targets(mirror, actor=actor, period=period, metric=metric, who=who)
+        frame = frame.with_columns(amounts["value"].alias(measure)).join(
+            goals.rename({"target": f"{metric}_target"}), on="month", how="left"
+        )
+    columns = ["month", "contract_amount", "receivable_amount", "contract_target",
+               "receivable_target"]  # fmt: skip
+    return frame.fill_null(0.0).select(columns)
+
+
+def forgotten(mirror, *, actor: Actor, who: Who = EVERYONE,
+              today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
+    params = scope_params(mirror, actor, who, "customer") | {"today": today or dt.date.today()}
+    row = mirror.query(FORGOTTEN_SQL, **params).row(0)
+    return pl.DataFrame({"days": FORGOTTEN_DAYS, "customers": row},
+                        schema={"days": pl.Int64, "customers": pl.Int64})  # fmt: skip
+
+
+def forgotten_ids(mirror, *, actor: Actor, days: int, who: Who = EVERYONE,
+                  today: dt.date | None = None) -> list[int]:  # fmt: skip
+    params = scope_params(mirror, actor, who, "customer") | {"today": today or dt.date.today()}
+    return mirror.query(FORGOTTEN_IDS_SQL, days=days, **params)["id"].to_list()
+
+
+def todo(mirror, *, actor: Actor, who: Who = EVERYONE,
+         today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
+    parts = [f"SELECT '{item}' AS item, count(*) AS count FROM ({_todo_sql(item)})"
+             for item in TODO_ITEMS]  # fmt: skip
+    params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
+    frame = mirror.query(" UNION ALL ".join(parts), today=today or dt.date.today(), **params)
+    return pl.DataFrame({"item": TODO_ITEMS}).join(frame, on="item", how="left")
+
+
+def todo_ids(mirror, *, actor: Actor, item: str, who: Who = EVERYONE,
+             today: dt.date | None = None) -> list[int]:  # fmt: skip
+    params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
+    sql = f"SELECT id FROM ({_todo_sql(item)}) ORDER BY id"
+    return mirror.query(sql, today=today or dt.date.today(), **params)["id"].to_list()
