@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import streamlit as st
@@ -9,6 +10,7 @@ import streamlit as st
 from core.auth import CHOSEN_LOCALE, first_admin_form, login_gate
 from core.config import get_settings
 from core.db import transaction, upgrade_schema
+from core.demo import StoreNotEmpty, seed_demo
 from core.i18n import set_locale, t
 from core.models import User
 from core.permissions import load_actor
@@ -31,19 +33,21 @@ def _prepare_store(url: str) -> threading.Lock:
 
 def _seed_demo(url: str, lock: threading.Lock) -> None:
     """First start of a demo install: generate demo data with a progress bar (PLT-6)."""
-    seed_demo = _demo_seeder()
-    with lock:
+    with lock:  # two sessions arriving at once generate it once
         with transaction(url) as s:
             if accounts.has_users(s):
                 return
-        bar = st.progress(0.0, text=t("auth.demo.generating"))
+        note = st.info(t("auth.demo.generating"))
+        bar = st.progress(0.0)
 
         def progress(fraction: float, label: str) -> None:
-            text = f"{t('auth.demo.generating')} {label}".strip()
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=label)
 
-        seed_demo(url=url, scale=get_settings().demo_scale, progress=progress)
+        # Another app instance on the same store may have got there first.
+        with contextlib.suppress(StoreNotEmpty):
+            seed_demo(url=url, scale=get_settings().demo_scale, progress=progress)
         bar.empty()
+        note.empty()
 
 
 def _store_ready() -> bool:
@@ -53,19 +57,11 @@ def _store_ready() -> bool:
     with transaction() as s:
         if accounts.has_users(s):
             return True
-    if settings.demo_data and _demo_seeder() is not None:
+    if settings.demo_data:
         _seed_demo(settings.database_url, lock)
         return True
     first_admin_form()
     return False
-
-
-def _demo_seeder():
-    try:
-        from core.demo import seed_demo
-    except ImportError:  # core/demo is written in parallel; until it lands, ask for an admin
-        return None
-    return seed_demo
 
 
 def _logged_out() -> None:
