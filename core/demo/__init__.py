@@ -60,8 +60,9 @@ def seed_demo(
     )
     try:
         _generate(ctx)
-        report(0.93, t("demo.progress.indexes"))
-        writer.close()
+        writer.close(
+            lambda i, n, table: report(0.93 + 0.07 * i / n, t("demo.progress.indexes", table=table))
+        )
     except BaseException:
         writer.abort()
         raise

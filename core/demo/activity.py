@@ -67,7 +67,7 @@ def followups(ctx: Ctx, c: dict, k: dict, leads: dict, op: dict, ct: dict) -> No
     parent = np.concatenate([p[2] for p in parts])
     lo = np.concatenate([p[3] for p in parts])
     hi = np.concatenate([p[4] for p in parts])
-    at = rnd.between(lo, hi, len(kind))
+    at = rnd.daytime(lo, hi, len(kind))
     base = np.where(kind == 4, c["first_owner"][parent], c["author"][parent])
     last = np.zeros(n_c, dtype=np.int64)
     np.maximum.at(last, parent, at)
@@ -79,7 +79,7 @@ def lead_followups(ctx: Ctx, leads: dict) -> None:
     rnd = ctx.rnd
     idx = np.repeat(np.arange(len(leads["id"])), rnd.poisson(1.5, len(leads["id"])))
     hi = np.where(leads["deleted_at"][idx] > 0, leads["deleted_at"][idx], ctx.now - HOUR)
-    at = rnd.between(leads["created_at"][idx], hi, len(idx))
+    at = rnd.daytime(leads["created_at"][idx], hi, len(idx))
     kind = np.full(len(idx), 4)
     _write_followups(
         ctx, kind, leads["id"][idx], np.zeros(len(idx), dtype=np.int64), at, leads["owner_id"][idx]
@@ -123,7 +123,8 @@ def visits(ctx: Ctx, c: dict, k: dict) -> None:
     owned = np.flatnonzero(c["owner"] > 0)
     ev = np.repeat(owned, rnd.poisson(0.15, len(owned)))
     n = len(ev)
-    start = rnd.between(c["lo"][ev], ctx.now + 30 * DAY, n) // HOUR * HOUR
+    day = rnd.between(c["lo"][ev] + DAY, ctx.now + 30 * DAY, n) // DAY
+    start = day * DAY + rnd.ints(1, 8, n) * HOUR  # 09:00–16:00 China time
     owner = c["owner"][ev]
     titles = strings(texts.CUSTOMER_EVENT_TITLES)
     kinds = ctx.options["event_kind"]
@@ -166,7 +167,7 @@ def _check_ins(ctx: Ctx, c: dict, owned: np.ndarray) -> None:
     rnd = ctx.rnd
     idx = np.repeat(owned, rnd.poisson(0.25, len(owned)))
     n = len(idx)
-    at = rnd.between(c["lo"][idx], ctx.now - HOUR, n)
+    at = rnd.daytime(c["lo"][idx], ctx.now - HOUR, n)
     places = ctx.refs["places"]
     city = c["city"][idx]
     owner = c["owner"][idx]

@@ -110,7 +110,7 @@ def customers(ctx: Ctx, places: Places, n: int) -> dict:
     c = {"id": ctx.writer.ids("customers", n)}
     c["pool"] = rnd.chance(0.10, n)
     c["first_owner"] = org.pick_sales(rnd, n)
-    c["created"] = rnd.between(ctx.start, now - 3 * DAY, n)
+    c["created"] = rnd.daytime(ctx.start, now - 3 * DAY, n)
     age = now - c["created"]
     c["claimed"] = ~c["pool"] & rnd.chance(0.06, n) & (age > 60 * DAY)
     other = org.pick_sales(rnd, n)
@@ -292,7 +292,7 @@ def lead_chunk(ctx: Ctx, places: Places, n: int) -> dict:
     """Leads never converted (yet): their own companies, a few in the recycle bin."""
     rnd, now = ctx.rnd, ctx.now
     owner = ctx.org.pick_sales(rnd, n)
-    created = rnd.between(ctx.start, now - HOUR, n)
+    created = rnd.daytime(ctx.start, now - HOUR, n)
     industry = rnd.index(len(ctx.options["industry"]), n)
     city = places.cities(ctx, owner)
     company = places.company(ctx, city, industry)

@@ -78,7 +78,7 @@ def contracts(ctx: Ctx, c: dict, k: dict) -> dict:
     lo = c["lo"][parent] + 2 * DAY
     recent = (status == PENDING) | (status == DRAFT)
     lo = np.where(recent, np.maximum(lo, now - 30 * DAY), lo)
-    t = rnd.between(lo, now - 2 * HOUR, n)
+    t = rnd.daytime(lo, now - 2 * HOUR, n)
     ln = lines(ctx, n)
     discount = rnd.pick(ORDER_DISCOUNTS, n)
     suffix = strings(s.replace("{c}", "") for s in texts.CONTRACT_NAMES)
@@ -173,7 +173,7 @@ def opportunities(ctx: Ctx, c: dict, ct: dict) -> dict:
     status_o = rnd.pick(["open", "lost", "invalid"], n_o, [50, 35, 15])
     lo = c["lo"][cust_o]
     is_open = status_o == "open"
-    created_o = rnd.between(np.where(is_open, np.maximum(lo, now - 180 * DAY), lo), now - DAY, n_o)
+    created_o = rnd.daytime(np.where(is_open, np.maximum(lo, now - 180 * DAY), lo), now - DAY, n_o)
     closed_o = np.where(
         is_open,
         0,

@@ -91,6 +91,12 @@ class Random:
         span = np.maximum(np.asarray(hi, dtype=np.int64) - lo, 0)
         return lo + (self.g.random(n) * span).astype(np.int64)
 
+    def daytime(self, lo, hi, n: int) -> np.ndarray:
+        """Like `between`, but in office hours: 08:00–18:00 China time (00:00–10:00 UTC)."""
+        t = self.between(lo, hi, n)
+        office = t // DAY * DAY + (t % DAY) * 10 // 24
+        return np.maximum(office, lo)
+
     def poisson(self, lam, n: int | None = None) -> np.ndarray:
         return self.g.poisson(lam, n).astype(np.int64)
 

@@ -7,6 +7,7 @@ over sorted data is ~8× faster than maintaining it row by row."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -180,10 +181,14 @@ class Writer:
                     index.drop(bind=conn, checkfirst=True)
         self._dropped.add(table)
 
-    def rebuild_indexes(self) -> None:
+    def rebuild_indexes(self, on_table: Callable[[int, int, str], None] | None = None) -> None:
+        """Recreate the dropped indexes, largest tables last; `on_table(i, n, name)` reports."""
         self.commit()
+        tables = sorted(self._dropped, key=lambda t: self.rows[t])
         with self.engine.begin() as conn:
-            for table in sorted(self._dropped):
+            for i, table in enumerate(tables):
+                if on_table:
+                    on_table(i, len(tables), table)
                 for index in Base.metadata.tables[table].indexes:
                     if not index.unique:
                         index.create(bind=conn, checkfirst=True)
@@ -198,9 +203,9 @@ class Writer:
                 top = select(func.coalesce(func.max(tbl.c.id), 0) + 1).scalar_subquery()
                 conn.execute(select(func.setval(seq, top, False)))
 
-    def close(self) -> None:
+    def close(self, on_table: Callable[[int, int, str], None] | None = None) -> None:
         try:
-            self.rebuild_indexes()
+            self.rebuild_indexes(on_table)
             if self.pg:
                 self._fix_sequences()
         finally:
