@@ -46,7 +46,7 @@ def _password_form(actor: Actor) -> None:
         "new_password": t("settings.users.field.new_password"),
         "new_password_repeat": t("settings.users.field.new_password_repeat"),
     }
-    with st.container(border=True):
+    with st.columns([3, 2])[0], st.container(border=True):
         st.subheader(t("settings.account.change_password"))
         st.caption(t("settings.account.password_hint"))
         with st.form("account.password", border=False):
