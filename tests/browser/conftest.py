@@ -88,15 +88,21 @@ def _wait_first_start(browser, url: str, log: Path) -> None:
     the first start (schema + demo data) ends in the login form."""
     context = browser.new_context()
     page = context.new_page()
+    done = page.locator("input[type='password'], [data-testid='stException']").first
     try:
         page.goto(url)
-        page.locator("input[type='password']").wait_for(timeout=FIRST_START_TIMEOUT_S * 1000)
+        done.wait_for(timeout=FIRST_START_TIMEOUT_S * 1000)
+        failure = page.locator("[data-testid='stException']").all_inner_texts()
     except Exception as exc:  # noqa: BLE001 — any failure here is reported with the server log
+        failure = [str(exc)]
+    if failure:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / "FAILED-first-start.png")
-        pytest.fail(f"first start did not reach the login form ({exc}):\n{_log_tail(log)}")
-    finally:
         context.close()
+        pytest.fail(
+            f"first start did not reach the login form: {failure[0][:2000]}\n{_log_tail(log)}"
+        )
+    context.close()
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +123,7 @@ def app_url(browser, tmp_path_factory):
         "CRM_DEFAULT_LOCALE": "zh_Hans",
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "streamlit-browser-test.log"
+    log = ARTIFACTS / f"streamlit-browser-test-{port}.log"  # parallel runs must not share it
     # fmt: off
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
