@@ -14,7 +14,7 @@ from core.entities import EntitySpec, FieldSpec, Kind, choice_key
 from core.i18n import t
 from core.permissions import Actor
 from core.services.lookups import option_choices, ref_choices, user_choices
-from core.validation import Upload
+from core.validation import IMAGE_MAX_BYTES, Upload
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
@@ -114,7 +114,13 @@ def form_widget(spec: EntitySpec, f: FieldSpec, choices: Choices, current: Any =
 
 def _image_widget(key: str, label: str, help_text: str | None, current: Any):
     """A new upload (Upload), None to remove the current image, or ... to keep it."""
-    uploaded = st.file_uploader(label, type=IMAGE_TYPES, key=key, help=help_text)
+    uploaded = st.file_uploader(
+        label,
+        type=IMAGE_TYPES,
+        key=key,
+        help=help_text,
+        max_upload_size=IMAGE_MAX_BYTES // (1024 * 1024),
+    )
     remove = False
     if current is not None:
         remove = st.checkbox(t("records.image_remove"), key=f"{key}.remove")

@@ -77,6 +77,17 @@ def _field_grid(spec: EntitySpec, record, lookups: Lookups) -> None:
         st.text(getattr(record, f.name) or "—")
 
 
+def _fields_and_images(spec: EntitySpec, record, lookups: Lookups, images) -> None:
+    if not images:
+        _field_grid(spec, record, lookups)
+        return
+    image_col, fields_col = st.columns([1, 3])
+    for image in images:
+        image_col.image(image.data, width="stretch")
+    with fields_col:
+        _field_grid(spec, record, lookups)
+
+
 def record_detail(spec: EntitySpec, actor: Actor, record, *, history: bool = True) -> None:
     """Show one record the caller already fetched with records.get_visible."""
     with transaction() as session:
@@ -89,31 +100,22 @@ def record_detail(spec: EntitySpec, actor: Actor, record, *, history: bool = Tru
         entries = changelog.history(session, entity=spec.name, record_id=record.id)
     title = getattr(record, spec.title_field, "")
     st.subheader(escape_markdown(str(title)))
-    tabs = st.tabs(
-        [t("records.tab_fields"), t("records.tab_history")]
-        if history
-        else [t("records.tab_fields")]
-    )
-    with tabs[0]:
-        if images:
-            image_col, fields_col = st.columns([1, 3])
-            for image in images:
-                image_col.image(image.data, width="stretch")
-            with fields_col:
-                _field_grid(spec, record, lookups)
+    if not history:
+        _fields_and_images(spec, record, lookups, images)
+        return
+    fields_tab, history_tab = st.tabs([t("records.tab_fields"), t("records.tab_history")])
+    with fields_tab:
+        _fields_and_images(spec, record, lookups, images)
+    with history_tab:
+        if entries:
+            st.dataframe(
+                _history_rows(spec, entries),
+                hide_index=True,
+                width="stretch",
+                key=f"{spec.name}.history",
+            )
         else:
-            _field_grid(spec, record, lookups)
-    if history:
-        with tabs[1]:
-            if entries:
-                st.dataframe(
-                    _history_rows(spec, entries),
-                    hide_index=True,
-                    width="stretch",
-                    key=f"{spec.name}.history",
-                )
-            else:
-                st.caption(t("records.history.empty"))
+            st.caption(t("records.history.empty"))
 
 
 def _confirm_key(spec: EntitySpec) -> str:

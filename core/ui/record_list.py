@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy.sql import ColumnElement
 
 from core.db import transaction
-from core.entities import EntitySpec, FieldSpec, Kind
+from core.entities import NUMBER_KINDS, EntitySpec, FieldSpec, Kind
 from core.i18n import get_locale, t
 from core.io import export
 from core.permissions import Actor
@@ -26,15 +26,18 @@ PAGE_SIZES = (20, 50, 100)
 ExtraColumns = Callable[[list], dict[str, list[str]]]
 
 
-def _filters(spec: EntitySpec, actor: Actor) -> tuple[str, dict[str, Any]]:
-    search = ""
-    if spec.search_fields:
-        search = st.text_input(
-            t("records.search"),
-            key=f"{spec.name}.search",
-            placeholder=t(spec.search_hint),
-            label_visibility="collapsed",
-        )
+def _search(spec: EntitySpec) -> str:
+    if not spec.search_fields:
+        return ""
+    return st.text_input(
+        t("records.search"),
+        key=f"{spec.name}.search",
+        placeholder=t(spec.search_hint),
+        label_visibility="collapsed",
+    )
+
+
+def _filters(spec: EntitySpec, actor: Actor) -> dict[str, Any]:
     fields = spec.filter_fields()
     filters: dict[str, Any] = {}
     if fields:
@@ -44,10 +47,10 @@ def _filters(spec: EntitySpec, actor: Actor) -> tuple[str, dict[str, Any]]:
             for i, f in enumerate(fields):
                 with columns[i % 3]:
                     filters[f.name] = filter_widget(spec, f, choices)
-    return search, filters
+    return filters
 
 
-def _sort_and_columns(spec: EntitySpec) -> tuple[str, list[str]]:
+def _sort(spec: EntitySpec) -> str:
     sortable = [f for f in spec.fields if f.sortable and f.kind != Kind.IMAGE]
     options = [""] + [p + f.name for f in sortable for p in ("", "-")]
 
@@ -57,18 +60,25 @@ def _sort_and_columns(spec: EntitySpec) -> tuple[str, list[str]]:
         arrow = "↓" if option.startswith("-") else "↑"
         return f"{t(spec.field(option.lstrip('-')).label)} {arrow}"
 
-    sort_col, columns_col = st.columns([1, 2])
-    sort = sort_col.selectbox(
-        t("records.sort"), options, key=f"{spec.name}.sort", format_func=label
+    return st.selectbox(
+        t("records.sort"),
+        options,
+        key=f"{spec.name}.sort",
+        format_func=label,
+        label_visibility="collapsed",
     )
-    chosen = columns_col.multiselect(
-        t("records.columns"),
-        [f.name for f in spec.column_choices()],
-        default=[f.name for f in spec.list_fields()],
-        key=f"{spec.name}.columns",
-        format_func=lambda n: t(spec.field(n).label),
-    )
-    return sort, chosen or [f.name for f in spec.list_fields()]
+
+
+def _columns(spec: EntitySpec) -> list[str]:
+    with st.popover(t("records.columns"), width="stretch"):
+        chosen = st.multiselect(
+            t("records.columns"),
+            [f.name for f in spec.column_choices()],
+            default=[f.name for f in spec.list_fields()],
+            key=f"{spec.name}.columns",
+            format_func=lambda n: t(spec.field(n).label),
+        )
+    return chosen or [f.name for f in spec.list_fields()]
 
 
 def _active(value: Any) -> bool:
@@ -82,7 +92,8 @@ def _requested_page(spec: EntitySpec, signature: str) -> int:
     page_key, sig_key = f"{spec.name}.page", f"{spec.name}.query_signature"
     if st.session_state.get(sig_key) != signature:
         st.session_state[sig_key] = signature
-        st.session_state[page_key] = 1
+        if st.session_state.get(page_key, 1) != 1:
+            st.session_state[page_key] = 1
     return int(st.session_state.get(page_key, 1))
 
 
@@ -96,17 +107,29 @@ def _table(spec: EntitySpec, page, fields: list[FieldSpec], extra: ExtraColumns 
     table_key = f"{spec.name}.table"
 
     def on_select() -> None:
-        rows = st.session_state[table_key].selection.rows
+        # A click on any cell opens its row, as does the row's checkbox.
+        selection = st.session_state[table_key].selection
+        rows = list(selection.rows) or [cell[0] for cell in selection.get("cells", [])]
         if rows and rows[0] < len(ids):
             st.session_state[selected_key(spec)] = ids[rows[0]]
 
+    config = {
+        header: st.column_config.TextColumn(width="small", pinned=True) for header in data
+    } | {
+        t(f.label): st.column_config.TextColumn(
+            alignment="right" if f.kind in NUMBER_KINDS else None,
+            pinned=f.name == spec.title_field or None,
+        )
+        for f in fields
+    }
     # st.dataframe shows every cell as text: user input is never rendered as HTML/markdown.
     st.dataframe(
         data,
         key=table_key,
         hide_index=True,
+        column_config=config,
         on_select=on_select,
-        selection_mode="single-row",
+        selection_mode=["single-row", "single-cell"],
         width="stretch",
     )
 
@@ -128,7 +151,7 @@ def _download(spec: EntitySpec, actor: Actor, query: dict, columns: list[str]) -
         mime="text/csv",
         key=f"{spec.name}.export",
         on_click="ignore",
-        icon="⬇️",
+        width="stretch",
     )
 
 
@@ -147,8 +170,16 @@ def record_list(
     flash = st.session_state.pop(flash_key(spec), None)
     if flash:
         st.toast(t(flash))
-    search, filters = _filters(spec, actor)
-    sort, columns = _sort_and_columns(spec)
+    search_col, sort_col, columns_col, export_col = st.columns(
+        [4, 2, 1.3, 1.3], vertical_alignment="bottom"
+    )
+    with search_col:
+        search = _search(spec)
+    with sort_col:
+        sort = _sort(spec)
+    with columns_col:
+        columns = _columns(spec)
+    filters = _filters(spec, actor)
     page_size = st.session_state.get(f"{spec.name}.page_size", PAGE_SIZES[0])
     signature = repr((search, sorted(filters.items(), key=str), sort, page_size, context))
     query = {"filters": filters, "sort": sort, "search": search, "where": where}
@@ -166,7 +197,8 @@ def record_list(
         st.info(t("records.empty_filtered" if active else "records.empty"))
         return st.session_state.get(selected_key(spec))
     _table(spec, page, [spec.field(n) for n in columns], extra_columns)
-    st.session_state[f"{spec.name}.page"] = page.page
+    if st.session_state.get(f"{spec.name}.page", 1) != page.page:
+        st.session_state[f"{spec.name}.page"] = page.page  # past the end: the last page
     left, middle, right = st.columns([2, 3, 2], vertical_alignment="center")
     left.caption(t("records.total", total=page.total))
     with middle:
@@ -179,5 +211,6 @@ def record_list(
         label_visibility="collapsed",
     )
     if actor.can(spec.action("export")):
-        _download(spec, actor, query, columns)
+        with export_col:
+            _download(spec, actor, query, columns)
     return st.session_state.get(selected_key(spec))

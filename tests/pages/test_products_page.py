@@ -143,3 +143,28 @@ def test_admin_creates_a_category_and_filters_products_by_it():
     at.radio(key="product.category_filter").set_value(category_id)
     at = at.run()
     assert "没有符合条件的记录" in texts(at)
+
+
+def test_admin_uploads_a_product_image_and_the_detail_shows_it():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (6, 6), (10, 120, 200)).save(buffer, format="PNG")
+    at = open_new_form(open_page("admin", PAGE))
+    fill(at, name="摄像头", code="CAM-1", price="299")
+    at.get_by_key("product.image_id").set_value(("cam.png", buffer.getvalue(), "image/png"))
+    at = save(at)
+    assert not at.exception, at.exception
+    assert stored(select(Product.image_id))[0][0] is not None
+    assert len(at.image) == 1
+
+
+def test_a_text_file_disguised_as_an_image_is_refused():
+    at = open_new_form(open_page("admin", PAGE))
+    fill(at, name="摄像头", code="CAM-1", price="299")
+    at.get_by_key("product.image_id").set_value(("cam.png", b"not really a png", "image/png"))
+    at = save(at)
+    assert "仅支持 PNG、JPG、WEBP 格式的图片。" in texts(at)
+    assert stored(select(func.count()).select_from(Product)) == [(0,)]
