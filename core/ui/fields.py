@@ -87,13 +87,15 @@ def form_widget(spec: EntitySpec, f: FieldSpec, choices: Choices, current: Any =
         case Kind.TEXTAREA:
             return st.text_area(label, key=key, max_chars=f.max_length, help=help_text)
         case Kind.INT:
-            return st.number_input(label, key=key, step=1, help=help_text, disabled=disabled)
+            return st.number_input(
+                label, key=key, value=None, step=1, help=help_text, disabled=disabled
+            )
         case Kind.MONEY | Kind.DECIMAL:
             return st.text_input(label, key=key, placeholder="0.00", help=help_text)
         case Kind.DATE:
-            return st.date_input(label, key=key, help=help_text, disabled=disabled)
+            return st.date_input(label, key=key, value=None, help=help_text, disabled=disabled)
         case Kind.DATETIME:
-            return st.datetime_input(label, key=key, help=help_text, disabled=disabled)
+            return st.datetime_input(label, key=key, value=None, help=help_text, disabled=disabled)
         case Kind.BOOL:
             return st.toggle(label, key=key, help=help_text, disabled=disabled)
         case Kind.OPTION | Kind.CHOICE | Kind.USER | Kind.REF:

@@ -168,3 +168,34 @@ def test_a_text_file_disguised_as_an_image_is_refused():
     at = save(at)
     assert "仅支持 PNG、JPG、WEBP 格式的图片。" in texts(at)
     assert stored(select(func.count()).select_from(Product)) == [(0,)]
+
+
+def test_an_edit_conflict_keeps_the_users_input_and_saves_nothing():
+    product_id = add_product()
+    at = open_page("admin", PAGE)
+    at.session_state["product.selected"] = product_id
+    at = at.run()
+    at.button(key="product.edit").click()
+    at = at.run()
+    with core_db.transaction() as s:  # a colleague saves first
+        s.get(Product, product_id).price = Decimal("1500")
+    at = save(fill(at, price="1899"))
+    assert not at.exception, at.exception
+    assert "该记录已被其他人修改" in texts(at)
+    assert at.text_input(key="product.price").value == "1899"
+    assert stored(select(Product.price)) == [(Decimal("1500.00"),)]
+
+
+def test_admin_deletes_a_product_after_confirming():
+    product_id = add_product()
+    at = open_page("admin", PAGE)
+    at.session_state["product.selected"] = product_id
+    at = at.run()
+    at.button(key="product.delete").click()
+    at = at.run()
+    assert "确定删除「打印机」吗" in texts(at)
+    at.button(key="product.confirm").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    assert stored(select(Product.deleted_at))[0][0] is not None
+    assert "暂无数据。" in texts(at)

@@ -342,3 +342,9 @@ def test_export_neutralises_formulas_but_keeps_negative_amounts_numeric():
     assert export.neutralise("-1+2") == "'-1+2"
     assert export.neutralise("+86 138") == "'+86 138"
     assert export.neutralise("普通文字") == "普通文字"
+
+
+def test_the_download_file_holds_the_same_bytes_as_the_stream(session, catalogue):
+    admin = catalogue.actor(session, "admin")
+    spooled = export.csv_file(session, actor=admin, spec=PRODUCT, sort="code", chunk_size=7)
+    assert spooled.read() == export.csv_bytes(session, actor=admin, spec=PRODUCT, sort="code")
