@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from core.db import transaction, upgrade_schema
 from core.demo import chunks, extras, office, requests, setup
 from core.demo.context import SCALES, Ctx
-from core.demo.crm import Places
 from core.demo.gen import Random, now_us
 from core.demo.org import PASSWORD, build_org
+from core.demo.places import Places
 from core.demo.regions import CITIES
 from core.demo.writer import Writer
 from core.errors import DomainError

@@ -39,41 +39,52 @@ def _chosen(ctx: Ctx, owner: np.ndarray) -> np.ndarray:
     return np.where(pick == owner, ctx.org.ids["admin"], pick)
 
 
-def requests(ctx: Ctx, flow: Flow, owner, status, submitted, title, fields: dict) -> dict:
-    """Write requests (with decisions and ccs); returns ids and finish times by request."""
-    n, rnd, w = len(owner), ctx.rnd, ctx.writer
-    ids = w.ids("approval_requests", n)
-    steps = len(flow.steps)
-    has_chosen = any(s.kind == "chosen" for s in flow.steps)
-    chosen = _chosen(ctx, owner) if has_chosen else np.zeros(n, dtype=np.int64)
-    approvers = _approvers(ctx, flow, owner, chosen)
-    stop = rnd.ints(1, steps, n)  # the step where a pending / rejected / withdrawn request is
-    done = np.select(
-        [status == APPROVED, status == REJECTED, status == DRAFT], [steps, stop, 0], stop - 1
-    )
-    submitted = np.where(status == DRAFT, 0, submitted)
-    room = np.maximum(ctx.now - 5 * MINUTE - submitted, steps + 1)
-    gaps = rnd.u(n * (steps + 1)).reshape(steps + 1, n) * np.minimum(30 * HOUR, room / (steps + 1))
-    times = submitted + np.cumsum(gaps.astype(np.int64) + 1, axis=0)
+def _times(ctx: Ctx, submitted: np.ndarray, steps: int) -> np.ndarray:
+    """Decision slots per step (rows), ≥ 5 minutes apart and before now."""
+    n, slots = len(submitted), steps + 1
+    span = np.maximum(ctx.now - 10 * MINUTE - submitted - slots * 5 * MINUTE, 0)
+    gaps = ctx.rnd.u(n * slots).reshape(slots, n) * np.minimum(30 * HOUR, span / slots)
+    return submitted + np.cumsum(gaps.astype(np.int64) + 5 * MINUTE, axis=0)
+
+
+def _decisions(ids, status, stop, done, approvers, times) -> dict:
+    """One row per decision: steps before `done` approved; a rejection ends its step."""
     dec = {k: [] for k in ("request_id", "step_position", "approver_id", "decision", "decided_at")}
-    for k in range(1, steps + 1):
+    for k, step_users in enumerate(approvers, start=1):
         mask = done >= k
         reject = mask & (status == REJECTED) & (stop == k)
-        for j, users in enumerate(approvers[k - 1]):
+        for j, users in enumerate(step_users):
             keep = mask if j == 0 else mask & ~reject  # one rejection ends an 'all' step
             dec["request_id"].append(ids[keep])
             dec["step_position"].append(np.full(keep.sum(), k))
             dec["approver_id"].append(users[keep])
             dec["decision"].append(np.where(reject[keep] & (j == 0), "rejected", "approved"))
             dec["decided_at"].append(times[k - 1][keep] + j * MINUTE)
+    return dec
+
+
+def requests(ctx: Ctx, flow: Flow, owner, status, submitted, title, fields: dict) -> dict:
+    """Write requests (with decisions and ccs); returns ids and finish times by request.
+
+    `status` holds codes (DRAFT … WITHDRAWN); pending / rejected / withdrawn requests stop at a
+    random step; `fields` adds category columns and must hold `created_at` (used for drafts)."""
+    n, steps = len(owner), len(flow.steps)
+    ids = ctx.writer.ids("approval_requests", n)
+    has_chosen = any(s.kind == "chosen" for s in flow.steps)
+    chosen = _chosen(ctx, owner) if has_chosen else np.zeros(n, dtype=np.int64)
+    approvers = _approvers(ctx, flow, owner, chosen)
+    stop = ctx.rnd.ints(1, steps, n)
+    done = np.select(
+        [status == APPROVED, status == REJECTED, status == DRAFT], [steps, stop, 0], stop - 1
+    )
+    submitted = np.where(status == DRAFT, 0, submitted)
+    times = _times(ctx, submitted, steps)
     last = np.clip(np.where(status == APPROVED, steps, stop) - 1, 0, steps - 1)
     extra = np.where(status == APPROVED, (len(approvers[-1]) - 1) * MINUTE, 0)
-    finished = np.where(
-        np.isin(status, [APPROVED, REJECTED, WITHDRAWN]), times[last, np.arange(n)] + extra, 0
-    )
+    ended = np.isin(status, [APPROVED, REJECTED, WITHDRAWN])
+    finished = np.where(ended, times[last, np.arange(n)] + extra, 0)
     created = np.where(status == DRAFT, fields.pop("created_at"), submitted - MINUTE)
-    updated = np.maximum(created, np.maximum(finished, submitted))
-    w.append(
+    ctx.writer.append(
         "approval_requests",
         {
             "id": ids,
@@ -89,11 +100,11 @@ def requests(ctx: Ctx, flow: Flow, owner, status, submitted, title, fields: dict
             "submitted_at": submitted,
             "finished_at": finished,
             "created_at": created,
-            "updated_at": updated,
+            "updated_at": np.maximum.reduce([created, finished, submitted]),
             **fields,
         },
     )
-    _write_decisions(ctx, dec)
+    _write_decisions(ctx, _decisions(ids, status, stop, done, approvers, times))
     _write_ccs(ctx, flow, ids[status != DRAFT])
     return {"id": ids, "finished": finished}
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from core.demo import activity, crm, deals, receivables
 from core.demo.context import APPROVED, Ctx
-from core.demo.crm import Places
+from core.demo.places import Places
 
 
 def customer_chunk(ctx: Ctx, places: Places, n: int) -> None:

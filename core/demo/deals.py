@@ -10,8 +10,7 @@ import numpy as np
 
 from core.demo import approvals, texts
 from core.demo.context import APPROVED, DRAFT, PENDING, REJECTED, STATUS, WITHDRAWN, Ctx
-from core.demo.crm import day_numbers
-from core.demo.gen import DAY, HOUR, join, segments, strings, take, to_day
+from core.demo.gen import DAY, HOUR, day_numbers, join, segments, strings, take, to_day
 
 LINE_DISCOUNTS = [0, 0, 0, 0, 5, 10, 15, 20]
 ORDER_DISCOUNTS = [0] * 8 + [2, 5]

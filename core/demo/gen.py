@@ -144,3 +144,17 @@ class People:
             domain = take(self.domains, rnd.index(len(names.EMAIL_DOMAINS), n))
         number = pc.if_else(pa.array(rnd.chance(0.5, n)), digits(rnd.ints(1, 999, n), 1), "")
         return join(py, number, "@", domain)
+
+
+def day_numbers(ctx, prefix: str, times: np.ndarray) -> pa.Array:
+    """Numbers like HT202611270001: the rule's text, the creation day and a daily sequence."""
+    days = to_day(times)
+    seq = ctx.day_seq.setdefault(prefix, np.zeros(ctx.today + 2, dtype=np.int64))
+    order = np.argsort(days, kind="stable")
+    counts = np.bincount(days, minlength=len(seq))[: len(seq)]
+    _, rank = segments(counts)
+    number = np.empty(len(days), dtype=np.int64)
+    number[order] = rank + seq[days[order]] + 1
+    seq += counts
+    text = pc.strftime(pa.array((days * DAY).view("datetime64[us]")), format="%Y%m%d")
+    return join(prefix, text, digits(number, 4))

@@ -9,8 +9,7 @@ import numpy as np
 
 from core.demo import approvals
 from core.demo.context import APPROVED, PENDING, REJECTED, STATUS, Ctx
-from core.demo.crm import day_numbers
-from core.demo.gen import DAY, HOUR, MINUTE, join, segments, strings, take, to_day
+from core.demo.gen import DAY, HOUR, MINUTE, day_numbers, join, segments, strings, take, to_day
 
 FULL, PART, NONE = range(3)
 

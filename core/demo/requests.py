@@ -32,7 +32,7 @@ def office_requests(ctx: Ctx) -> None:
     org = ctx.org
     for code, (rate, sellers_only) in RATES.items():
         flow = ctx.flows.get(code)
-        if flow is None:
+        if flow is None or code not in KINDS:
             continue
         named = {u for step in flow.steps for u in step.users} | {org.ids["admin"]}
         pool = org.sales if sellers_only else org.all_users
@@ -42,66 +42,78 @@ def office_requests(ctx: Ctx) -> None:
         _one_category(ctx, code, owner, created)
 
 
+def _pick(ctx: Ctx, values: list[str], n: int):
+    return take(strings(values), ctx.rnd.index(len(values), n))
+
+
+def _leave(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    types = ctx.options["leave_type"]
+    days = ctx.rnd.pick([0.5, 1.0, 1.0, 2.0, 3.0, 5.0], n)
+    kind = take(strings(types), ctx.rnd.index(len(types), n, [40, 25, 15, 2, 1, 17]))
+    ends = start + (days * 9 * HOUR).astype(np.int64)
+    fields = {"leave_type": kind, "starts_at": start, "ends_at": ends, "duration": days}
+    return fields, join("请假申请（", kind, " ", _days(days), "天）")
+
+
+def _trip(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    days = ctx.rnd.ints(1, 5, n)
+    purpose = _pick(ctx, texts.TRIP_PURPOSES, n)
+    ends = start + days * DAY - 2 * HOUR
+    fields = {"starts_at": start, "ends_at": ends, "duration": days * 1.0, "content": purpose}
+    return fields, join("出差申请：", purpose)
+
+
+def _overtime(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    hours = ctx.rnd.ints(2, 4, n)
+    evening = start + 9 * HOUR  # 18:00 in China
+    fields = {"starts_at": evening, "ends_at": evening + hours * HOUR, "duration": hours * 1.0}
+    fields["content"] = _pick(ctx, texts.OVERTIME_REASONS, n)
+    return fields, join("加班申请（", digits(hours, 1), "小时）")
+
+
+def _loan(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    reason = _pick(ctx, texts.LOAN_REASONS, n)
+    amount = ctx.rnd.ints(10, 200, n) * 100.0
+    return {"amount": amount, "content": reason}, join("借款申请：", reason)
+
+
+def _general(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    title = _pick(ctx, texts.GENERAL_TITLES, n)
+    return {"content": title}, title
+
+
+def _reimbursement(ctx: Ctx, start, n: int) -> tuple[dict, object]:
+    return {}, None  # amount and title come from the expense rows
+
+
+KINDS = {
+    "leave": _leave,
+    "trip": _trip,
+    "overtime": _overtime,
+    "loan": _loan,
+    "general": _general,
+    "reimbursement": _reimbursement,
+}
+
+
 def _one_category(ctx: Ctx, code: str, owner, created) -> None:
     rnd, n = ctx.rnd, len(owner)
     status = _status(ctx, created)
     submitted = np.minimum(created + rnd.ints(60_000_000, HOUR, n), ctx.now - HOUR)
     start = (created // DAY + rnd.ints(1, 15, n)) * DAY + HOUR  # 09:00 in China
-    fields, title = {"created_at": created}, None
-    if code == "leave":
-        types = ctx.options["leave_type"]
-        days = rnd.pick([0.5, 1.0, 1.0, 2.0, 3.0, 5.0], n)
-        kind = take(strings(types), rnd.index(len(types), n, [40, 25, 15, 2, 1, 17]))
-        fields |= {
-            "leave_type": kind,
-            "starts_at": start,
-            "ends_at": start + (days * 9 * HOUR).astype(np.int64),
-            "duration": days,
-        }
-        title = join("请假申请（", kind, " ", pa_days(days), "天）")
-    elif code == "trip":
-        days = rnd.ints(1, 5, n)
-        purpose = take(strings(texts.TRIP_PURPOSES), rnd.index(len(texts.TRIP_PURPOSES), n))
-        fields |= {
-            "starts_at": start,
-            "ends_at": start + days * DAY - 2 * HOUR,
-            "duration": days.astype(np.float64),
-            "content": purpose,
-        }
-        title = join("出差申请：", purpose)
-    elif code == "overtime":
-        hours = rnd.ints(2, 4, n)
-        evening = start + 9 * HOUR
-        fields |= {
-            "starts_at": evening,
-            "ends_at": evening + hours * HOUR,
-            "duration": hours.astype(np.float64),
-        }
-        fields["content"] = take(
-            strings(texts.OVERTIME_REASONS), rnd.index(len(texts.OVERTIME_REASONS), n)
-        )
-        title = join("加班申请（", digits(hours, 1), "小时）")
-    elif code == "loan":
-        amount = rnd.ints(10, 200, n) * 100
-        reason = take(strings(texts.LOAN_REASONS), rnd.index(len(texts.LOAN_REASONS), n))
-        fields |= {"amount": amount.astype(np.float64), "content": reason}
-        title = join("借款申请：", reason)
-    elif code == "general":
-        title = take(strings(texts.GENERAL_TITLES), rnd.index(len(texts.GENERAL_TITLES), n))
-        fields["content"] = title
-    items = None
-    if code in ("trip", "reimbursement"):
-        items = _items(ctx, code, start, n)
-        if code == "reimbursement":
-            total = np.bincount(items["parent"], weights=items["amount"], minlength=n)
-            fields["amount"] = np.round(total, 2)
-            title = join("差旅报销（", digits(np.round(total).astype(np.int64), 1), "元）")
+    fields, title = KINDS[code](ctx, start, n)
+    fields["created_at"] = created
+    items = _items(ctx, code, start, n) if code in ("trip", "reimbursement") else None
+    if code == "reimbursement":
+        total = np.round(np.bincount(items["parent"], weights=items["amount"], minlength=n), 2)
+        fields["amount"] = total
+        title = join("差旅报销（", digits(np.round(total).astype(np.int64), 1), "元）")
     made = approvals.requests(ctx, ctx.flows[code], owner, status, submitted, title, fields)
     if items is not None:
         _write_items(ctx, made["id"], items)
 
 
-def pa_days(days: np.ndarray):
+def _days(days: np.ndarray):
     whole = digits(np.floor(days).astype(np.int64), 1)
     half = np.where(days % 1 > 0, ".5", "")
     return join(whole, half)
