@@ -54,3 +54,37 @@ def build(session, org) -> World:
     r["r4"] = data.receivable(session, u["outsider"], k["k6"], D(2026, 3, 11), "999.99")
     session.commit()
     return w
+
+
+def add_activity(session, org, w: World) -> World:
+    """Products sold, follow-ups, leads, pool moves, trips, visits, opportunities and a
+    contract a year earlier, on top of `build`."""
+    u, c, k = org.users, w.customers, w.contracts
+    soft, hard = data.category(session, "软件"), data.category(session, "硬件")
+    w.products = {"A": data.product(session, "CRM 标准版", soft),
+                  "B": data.product(session, "服务器", hard),
+                  "C": data.product(session, "实施服务", None)}  # fmt: skip
+    p = w.products
+    data.line(session, k["k1"], p["A"], "2", "600.10")
+    data.line(session, k["k1"], p["B"], "1", "400.00")
+    data.line(session, k["k5"], p["A"], "3", "400.40")
+    data.line(session, k["k3"], p["A"], "10", "200.20")  # pending contract
+    data.line(session, k["k2"], p["B"], "5", "500.00")  # April
+    data.line(session, k["k6"], p["C"], "1", "999.99")
+    data.follow_up(session, u["sales1"], c["c1"], D(2026, 3, 2))
+    data.follow_up(session, u["sales1"], c["c2"], D(2026, 3, 3))
+    data.follow_up(session, u["sales1"], c["c1"], D(2026, 3, 4), kind="拜访")
+    data.lead(session, u["sales1"], D(2026, 3, 3), is_converted=True)
+    data.lead(session, u["sales1"], D(2026, 3, 4))
+    data.pool_event(session, c["c2"], "release", D(2026, 3, 5), from_owner=u["sales1"])
+    data.pool_event(session, c["c2"], "recall", D(2026, 3, 6), from_owner=u["sales1"])
+    data.pool_event(session, c["c2"], "claim", D(2026, 3, 7), to_owner=u["sales1"])
+    data.trip(session, u["sales1"], D(2026, 3, 5))
+    data.trip(session, u["sales1"], D(2026, 3, 6))
+    data.trip(session, u["sales1"], D(2026, 3, 7), status="pending")
+    data.trip(session, u["outsider"], D(2026, 3, 8))
+    data.check_in(session, u["sales2"], c["c4"], D(2026, 3, 5))
+    data.check_in(session, u["sales2"], None, D(2026, 3, 6))
+    k["k0"] = data.contract(session, u["sales1"], c["c1"], D(2025, 3, 10), "500.00")
+    session.commit()
+    return w

@@ -1,0 +1,97 @@
+"""Employee performance (BI-3): contracts signed, contract amount and receivable amount (approved
+only; contracts by order date, receivables by receipt date) with month-on-month and
+year-on-year change.
+
+API — `(mirror, *, actor, period, who=EVERYONE)`:
+- trend(…) -> bucket (DATE), then for each figure f in FIGURES: f, f_prev, f_mom_pct,
+  f_year_ago, f_yoy_pct — `prev` is the bucket before (the previous month; for day buckets the
+  same day of the previous month), `year_ago` the same bucket a year earlier.
+- by_employee(…) -> user_id, employee, department, then per figure the same five columns,
+  comparing the period with `period.previous()` and `period.year_ago()`.
+Amounts are DOUBLE exact to 2 dp; `*_pct` are percents (2 dp), null when the base is 0."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core.bi.measures import BY_BUCKET_SQL, MEASURES, SCOPE, sql
+from core.bi.periods import Period
+from core.bi.scope import EVERYONE, Who, scope_params
+from core.permissions import Actor
+
+FIGURES = ("contracts", "contract_amount", "receivable_amount")
+
+_RANGES = {"": "", "_prev": "prev_", "_year_ago": "ya_"}
+
+
+def _filtered(value: str, date: str, name: str, cast: str) -> str:
+    return ",\n".join(
+        f"CAST(coalesce({value} FILTER (WHERE {date} >= ${p}start AND {date} < ${p}end), 0)"
+        f" AS {cast}) AS {name}{suffix}"
+        for suffix, p in _RANGES.items()
+    )
+
+
+def _any_range(date: str) -> str:
+    return " OR ".join(f"({date} >= ${p}start AND {date} < ${p}end)" for p in _RANGES.values())
+
+
+BY_EMPLOYEE_SQL = f"""
+WITH k AS (
+    SELECT owner_id,
+           {_filtered("count(*)", "order_date", "contracts", "BIGINT")},
+           {_filtered("sum(amount)", "order_date", "contract_amount", "DOUBLE")}
+    FROM ok_contracts
+    WHERE ({_any_range("order_date")}) AND {SCOPE.format(key="contract")}
+    GROUP BY owner_id),
+r AS (
+    SELECT owner_id,
+           {_filtered("sum(amount)", "received_date", "receivable_amount", "DOUBLE")}
+    FROM ok_receivables
+    WHERE ({_any_range("received_date")}) AND {SCOPE.format(key="receivable")}
+    GROUP BY owner_id),
+people AS (SELECT * FROM users u WHERE {SCOPE.format(key="contract").replace("owner_id", "u.id")})
+SELECT p.id AS user_id, p.display_name AS employee, d.name AS department,
+       k.* EXCLUDE (owner_id), r.* EXCLUDE (owner_id)
+FROM people p
+LEFT JOIN k ON k.owner_id = p.id
+LEFT JOIN r ON r.owner_id = p.id
+LEFT JOIN departments d ON d.id = p.department_id
+WHERE p.is_active OR k.owner_id IS NOT NULL OR r.owner_id IS NOT NULL
+ORDER BY contract_amount DESC NULLS LAST, employee, user_id"""
+
+
+def _change(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds f_mom_pct and f_yoy_pct next to each figure, in FIGURES order."""
+    columns = [c for c in frame.columns if not any(c.startswith(f) for f in FIGURES)]
+    out = []
+    for f in FIGURES:
+        for base, name in ((f"{f}_prev", f"{f}_mom_pct"), (f"{f}_year_ago", f"{f}_yoy_pct")):
+            change = ((pl.col(f) - pl.col(base)) / pl.col(base) * 100).round(2)
+            out.append(pl.when(pl.col(base) != 0).then(change).alias(name))
+        columns += [f, f"{f}_prev", f"{f}_mom_pct", f"{f}_year_ago", f"{f}_yoy_pct"]
+    return frame.with_columns(out).select(columns)
+
+
+def by_employee(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
+    params = scope_params(mirror, actor, who, "contract", "receivable")
+    for prefix, p in (("", period), ("prev_", period.previous()), ("ya_", period.year_ago())):
+        params |= {f"{prefix}start": p.start, f"{prefix}end": p.end_exclusive}
+    frame = mirror.query(BY_EMPLOYEE_SQL, **params)
+    figures = [c for c in frame.columns if c.startswith(FIGURES)]
+    return _change(frame.with_columns(pl.col(figures).fill_null(0)))
+
+
+def trend(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
+    span = {"start": period.year_ago().start, "end": period.end_exclusive}
+    frame = pl.DataFrame({"bucket": period.buckets()}, schema={"bucket": pl.Date})
+    shifted = {"": "0d", "_prev": "-1mo", "_year_ago": "-1y"}
+    for f in FIGURES:
+        params = scope_params(mirror, actor, who, MEASURES[f].scope) | span
+        values = mirror.query(sql(BY_BUCKET_SQL, f), bucket=period.bucket, **params)
+        for suffix, offset in shifted.items():
+            keyed = values.rename({"value": f"{f}{suffix}", "bucket": "_key"})
+            frame = frame.with_columns(_key=pl.col("bucket").dt.offset_by(offset))
+            frame = frame.join(keyed, on="_key", how="left").drop("_key")
+    figures = [c for c in frame.columns if c != "bucket"]
+    return _change(frame.with_columns(pl.col(figures).fill_null(0)))

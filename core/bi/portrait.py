@@ -1,0 +1,45 @@
+"""Customer portrait (BI-4): customers created in a period, all vs. dealt, by one dimension —
+province (for the map or ranked bars), industry, level or source.
+
+API:
+- portrait(mirror, *, actor, period, dimension, who=EVERYONE)
+    -> value, customers, dealt_customers, share_pct, dealt_share_pct, deal_rate_pct
+  `dimension` is one of DIMENSIONS; `value` is the customer's field ("" when not filled in);
+  shares are percents of all (dealt) customers in the result, `deal_rate_pct` = dealt / all,
+  all rounded to 2 dp; most customers first. Customer scope of the viewer applies."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core.bi.measures import SCOPE, period_params
+from core.bi.periods import Period
+from core.bi.scope import EVERYONE, Who, scope_params
+from core.permissions import Actor
+
+DIMENSIONS = ("province", "industry", "level", "source")
+
+PORTRAIT_SQL = """
+WITH counted AS (
+    SELECT coalesce({dimension}, '') AS value, count(*) AS customers,
+           count(*) FILTER (WHERE is_dealt) AS dealt_customers
+    FROM live_customers
+    WHERE created_at >= $start AND created_at < $end AND {scope}
+    GROUP BY ALL)
+SELECT value, customers, dealt_customers,
+       round(100.0 * customers / sum(customers) OVER (), 2) AS share_pct,
+       round(100.0 * dealt_customers / nullif(sum(dealt_customers) OVER (), 0), 2)
+           AS dealt_share_pct,
+       round(100.0 * dealt_customers / customers, 2) AS deal_rate_pct
+FROM counted
+ORDER BY customers DESC, value"""
+
+
+def portrait(mirror, *, actor: Actor, period: Period, dimension: str,
+             who: Who = EVERYONE) -> pl.DataFrame:  # fmt: skip
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown customer dimension {dimension!r}")
+    sql = PORTRAIT_SQL.format(dimension=dimension, scope=SCOPE.format(key="customer"))
+    params = scope_params(mirror, actor, who, "customer") | period_params(period)
+    frame = mirror.query(sql, **params)
+    return frame.with_columns(pl.col("customers", "dealt_customers").cast(pl.Int64))
