@@ -154,7 +154,7 @@ def favourites_and_views(ctx: Ctx) -> None:
             "user_id": sellers,
             "entity": "customer",
             "name": texts.SAVED_VIEW_NAMES[0],
-            "filters": json.dumps({"level": level}, ensure_ascii=False),
+            "filters": json.dumps({"level": [level]}, ensure_ascii=False),
             "created_at": made,
             "updated_at": made,
         },

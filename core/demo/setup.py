@@ -72,7 +72,8 @@ def pools(ctx: Ctx) -> None:
         pool = s.get(Pool, ctx.refs["pool"])
         pool.daily_claim_limit, pool.reclaim_cooldown_days = 20, 7
         pool.owned_customer_limit = max(200, ctx.scale.customers // len(org.sales) * 3)
-        for i, level in enumerate(levels):
+        has_rules = s.scalar(select(PoolRule.id).where(PoolRule.pool_id == pool.id).limit(1))
+        for i, level in enumerate([] if has_rules else levels):
             days = RECALL_DAYS.get(i, 60)
             s.add(PoolRule(pool_id=pool.id, customer_level=level, days_without_followup=days))
         managers = set(org.heads.tolist())
@@ -96,6 +97,14 @@ def flows(ctx: Ctx) -> None:
     }
     with transaction(ctx.url) as s:
         for code, category_id in ctx.refs["categories"].items():
+            existing = s.scalar(
+                select(ApprovalFlow).where(
+                    ApprovalFlow.category_id == category_id, ApprovalFlow.is_active.is_(True)
+                )
+            )
+            if existing is not None:  # configured before the demo: use it as it is
+                ctx.flows[code] = _loaded(s, existing, code)
+                continue
             steps, cc = plans.get(code, ([("superior", "any", [])], []))
             flow = ApprovalFlow(category_id=category_id, name="默认流程", cc_user_ids=cc)
             s.add(flow)
@@ -114,6 +123,14 @@ def flows(ctx: Ctx) -> None:
                 )
                 made.append(Step(pos, kind, mode, users))
             ctx.flows[code] = Flow(flow.id, category_id, code, made, cc)
+
+
+def _loaded(s, flow: ApprovalFlow, code: str) -> Flow:
+    rows = s.scalars(
+        select(ApprovalStep).where(ApprovalStep.flow_id == flow.id).order_by(ApprovalStep.position)
+    )
+    steps = [Step(r.position, r.approver_kind, r.mode, list(r.approver_user_ids)) for r in rows]
+    return Flow(flow.id, flow.category_id, code, steps, list(flow.cc_user_ids))
 
 
 def products(ctx: Ctx) -> None:

@@ -389,3 +389,14 @@ def test_progress_runs_from_zero_to_one_with_messages(demo):
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     assert all(message for _, message in demo[1])
+
+
+def test_command_line_seeds_an_empty_store_and_refuses_a_second_time(tmp_path, capsys):
+    from core.demo.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--scale", "xs", "--seed", "3", "--url", url]) == 0
+    assert "Demo@2026" in capsys.readouterr().out
+    assert main(["--scale", "XS", "--url", url]) == 2
+    assert "已有用户" in capsys.readouterr().err
+    core_db.dispose_engines()
