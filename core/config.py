@@ -18,6 +18,7 @@ class Settings:
     data_dir: Path
     mirror_path: Path
     default_locale: str
+    timezone: str  # business time zone: stored times are UTC, shown and bucketed in this zone
     demo_data: bool
     demo_scale: str
     cookie_name: str
@@ -62,6 +63,7 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         mirror_path=Path(_value("mirror_path", s, str(data_dir / "mirror.duckdb"))),
         default_locale=_value("default_locale", s, "zh_Hans"),
+        timezone=_value("timezone", s, "Asia/Shanghai"),
         demo_data=_value("demo_data", s, "on").lower() not in {"off", "0", "false", "no"},
         demo_scale=_value("demo_scale", s, "S").upper(),
         cookie_name=_value("cookie_name", s, "lianluo_crm_auth"),

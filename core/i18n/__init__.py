@@ -112,6 +112,23 @@ def format_date(value: dt.date | None) -> str:
 
 
 def format_datetime(value: dt.datetime | None) -> str:
+    """A stored (naive UTC) instant shown in the business time zone."""
     if value is None:
         return ""
-    return babel_dates.format_datetime(value, format="short", locale=_babel())
+    return babel_dates.format_datetime(to_local(value), format="short", locale=_babel())
+
+
+@functools.cache
+def business_zone():
+    """The configured business time zone (read once per process)."""
+    from zoneinfo import ZoneInfo
+
+    from core.config import get_settings
+
+    return ZoneInfo(get_settings().timezone)
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    """Naive UTC (as stored) → naive local time in the business time zone."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(business_zone()).replace(tzinfo=None)

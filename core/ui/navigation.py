@@ -15,85 +15,44 @@ from core.permissions import Actor
 class PageEntry:
     path: str  # relative to the project root
     title_key: str
-    section_key: str
-    action: str  # the action the page's require() checks
+    section: str  # office / crm / bi / settings / account → i18n key nav.section.<section>
+    action: str  # the action the page's page_setup() checks; "" = any logged-in user
     url_path: str
 
+    @property
+    def section_key(self) -> str:
+        return f"nav.section.{self.section}"
 
-# Order = order in the sidebar. Sections: office, crm, bi, settings, account.
+
+_P = PageEntry
+# Order = order in the sidebar; a page appears once its file exists.
+# fmt: off
 PAGES: list[PageEntry] = [
-    PageEntry(
-        "pages/office/workbench.py",
-        "nav.workbench",
-        "nav.section.office",
-        "office.workbench.view",
-        "workbench",
-    ),
-    PageEntry(
-        "pages/office/address_book.py",
-        "nav.address_book",
-        "nav.section.office",
-        "office.addressbook.view",
-        "address-book",
-    ),
-    PageEntry(
-        "pages/crm/dashboard.py",
-        "nav.dashboard",
-        "nav.section.crm",
-        "crm.customer.view",
-        "dashboard",
-    ),
-    PageEntry("pages/crm/leads.py", "nav.leads", "nav.section.crm", "crm.lead.view", "leads"),
-    PageEntry(
-        "pages/crm/customers.py",
-        "nav.customers",
-        "nav.section.crm",
-        "crm.customer.view",
-        "customers",
-    ),
-    PageEntry(
-        "pages/crm/contacts.py", "nav.contacts", "nav.section.crm", "crm.contact.view", "contacts"
-    ),
-    PageEntry("pages/crm/pool.py", "nav.pool", "nav.section.crm", "crm.pool.view", "pool"),
-    PageEntry(
-        "pages/crm/opportunities.py",
-        "nav.opportunities",
-        "nav.section.crm",
-        "crm.opportunity.view",
-        "opportunities",
-    ),
-    PageEntry(
-        "pages/crm/contracts.py",
-        "nav.contracts",
-        "nav.section.crm",
-        "crm.contract.view",
-        "contracts",
-    ),
-    PageEntry(
-        "pages/crm/receivables.py",
-        "nav.receivables",
-        "nav.section.crm",
-        "crm.receivable.view",
-        "receivables",
-    ),
-    PageEntry(
-        "pages/crm/products.py", "nav.products", "nav.section.crm", "crm.product.view", "products"
-    ),
-    PageEntry(
-        "pages/settings/users.py", "nav.users", "nav.section.settings", "settings.users", "users"
-    ),
-    PageEntry(
-        "pages/settings/organisation.py",
-        "nav.organisation",
-        "nav.section.settings",
-        "settings.org",
-        "organisation",
-    ),
-    PageEntry(
-        "pages/settings/roles.py", "nav.roles", "nav.section.settings", "settings.roles", "roles"
-    ),
-    PageEntry("pages/settings/account.py", "nav.account", "nav.section.account", "", "account"),
+    _P("pages/office/workbench.py", "nav.workbench", "office", "office.workbench.view", "workbench"),
+    _P("pages/office/address_book.py", "nav.address_book", "office", "office.addressbook.view", "address-book"),
+    _P("pages/crm/dashboard.py", "nav.dashboard", "crm", "crm.customer.view", "dashboard"),
+    _P("pages/crm/search.py", "nav.search", "crm", "crm.customer.view", "search"),
+    _P("pages/crm/leads.py", "nav.leads", "crm", "crm.lead.view", "leads"),
+    _P("pages/crm/customers.py", "nav.customers", "crm", "crm.customer.view", "customers"),
+    _P("pages/crm/contacts.py", "nav.contacts", "crm", "crm.contact.view", "contacts"),
+    _P("pages/crm/pool.py", "nav.pool", "crm", "crm.pool.view", "pool"),
+    _P("pages/crm/opportunities.py", "nav.opportunities", "crm", "crm.opportunity.view", "opportunities"),
+    _P("pages/crm/contracts.py", "nav.contracts", "crm", "crm.contract.view", "contracts"),
+    _P("pages/crm/receivables.py", "nav.receivables", "crm", "crm.receivable.view", "receivables"),
+    _P("pages/crm/products.py", "nav.products", "crm", "crm.product.view", "products"),
+    _P("pages/crm/follow_ups.py", "nav.follow_ups", "crm", "crm.followup.view", "follow-ups"),
+    _P("pages/crm/import.py", "nav.import", "crm", "crm.customer.import", "import"),
+    _P("pages/crm/recycle_bin.py", "nav.recycle_bin", "crm", "crm.recycle.restore", "recycle-bin"),
+    _P("pages/settings/users.py", "nav.users", "settings", "settings.users", "users"),
+    _P("pages/settings/organisation.py", "nav.organisation", "settings", "settings.org", "organisation"),
+    _P("pages/settings/roles.py", "nav.roles", "settings", "settings.roles", "roles"),
+    _P("pages/settings/options.py", "nav.options", "settings", "settings.crm", "options"),
+    _P("pages/settings/pools.py", "nav.pool_rules", "settings", "settings.crm", "pool-rules"),
+    _P("pages/settings/stages.py", "nav.stage_groups", "settings", "settings.crm", "stage-groups"),
+    _P("pages/settings/numbering.py", "nav.numbering", "settings", "settings.crm", "numbering"),
+    _P("pages/settings/account.py", "nav.account", "account", "", "account"),
 ]
+# fmt: on
 
 
 def visible_pages(actor: Actor) -> list[PageEntry]:
