@@ -43,6 +43,13 @@ PAGES: list[PageEntry] = [
     _P("pages/crm/follow_ups.py", "nav.follow_ups", "crm", "crm.followup.view", "follow-ups"),
     _P("pages/crm/import.py", "nav.import", "crm", "crm.customer.import", "import"),
     _P("pages/crm/recycle_bin.py", "nav.recycle_bin", "crm", "crm.recycle.restore", "recycle-bin"),
+    _P("pages/bi/customer_analysis.py", "nav.bi_customers", "bi", "bi.view", "bi-customers"),
+    _P("pages/bi/funnel.py", "nav.bi_funnel", "bi", "bi.view", "bi-funnel"),
+    _P("pages/bi/performance.py", "nav.bi_performance", "bi", "bi.view", "bi-performance"),
+    _P("pages/bi/portrait.py", "nav.bi_portrait", "bi", "bi.view", "bi-portrait"),
+    _P("pages/bi/products.py", "nav.bi_products", "bi", "bi.view", "bi-products"),
+    _P("pages/bi/rankings.py", "nav.bi_rankings", "bi", "bi.view", "bi-rankings"),
+    _P("pages/bi/targets.py", "nav.bi_targets", "bi", "bi.view", "bi-targets"),
     _P("pages/settings/users.py", "nav.users", "settings", "settings.users", "users"),
     _P("pages/settings/organisation.py", "nav.organisation", "settings", "settings.org", "organisation"),
     _P("pages/settings/roles.py", "nav.roles", "settings", "settings.roles", "roles"),
@@ -50,6 +57,7 @@ PAGES: list[PageEntry] = [
     _P("pages/settings/pools.py", "nav.pool_rules", "settings", "settings.crm", "pool-rules"),
     _P("pages/settings/stages.py", "nav.stage_groups", "settings", "settings.crm", "stage-groups"),
     _P("pages/settings/numbering.py", "nav.numbering", "settings", "settings.crm", "numbering"),
+    _P("pages/settings/targets.py", "nav.targets", "settings", "settings.targets", "targets"),
     _P("pages/settings/account.py", "nav.account", "account", "", "account"),
 ]
 # fmt: on
