@@ -19,6 +19,9 @@ UPSERT_MARK = "INSERT OR REPLACE INTO _mirror_marks VALUES ($name, $mark)"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
 DELETE_CHILDREN = "DELETE FROM {table} WHERE {fk} IN (SELECT id FROM _parents)"
 INSERT_DELTA = "INSERT INTO {table} SELECT {columns} FROM _delta"
+SORTED_COPY = (
+    "CREATE OR REPLACE TABLE _sorted_{table} AS SELECT * FROM _new_{table} ORDER BY {sort}"
+)
 # A purge deletes the row unless its id was reused by a row created after the purge.
 DELETE_PURGED = """
 DELETE FROM {table} WHERE EXISTS (
@@ -81,6 +84,11 @@ def rebuild(
         _insert(cur, f"_new_{spec.name}", spec, frame)
         if progress:
             progress(fraction, spec.name)
+    for spec in specs:
+        if spec.sort:
+            cur.execute(SORTED_COPY.format(table=spec.name, sort=spec.sort))
+            cur.execute(f"DROP TABLE _new_{spec.name}")
+            cur.execute(f"ALTER TABLE _sorted_{spec.name} RENAME TO _new_{spec.name}")
     cur.execute("BEGIN")
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS {spec.name}")

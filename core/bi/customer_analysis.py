@@ -8,7 +8,7 @@ API — `(mirror, *, actor, period, who=EVERYONE)`:
   release or recall), pool_claimed (customers the employee got from the pool: claim or
   assign), avg_deal_days
 - trend(…) -> bucket (DATE), new_customers, dealt_customers
-- follow_up_kinds(…) -> kind, follow_ups, customers_followed, share_pct
+- follow_up_kinds(…) -> kind, follow_ups, share_pct
 - deal_cycle(…, by="employee"|"province"|"product") -> key, label, customers, avg_deal_days
 Dealt customers are customers created in the period that are dealt now; the deal cycle covers
 customers whose first approved contract (by order date) falls in the period: days from the
@@ -85,8 +85,7 @@ WHERE p.is_active OR cust.owner_id IS NOT NULL OR fu.owner_id IS NOT NULL
 ORDER BY new_customers DESC, employee, user_id"""
 
 FOLLOW_UP_KINDS_SQL = f"""
-SELECT kind, count(*) AS follow_ups, count(DISTINCT customer_id) AS customers_followed,
-       round(100.0 * count(*) / sum(count(*)) OVER (), 2) AS share_pct
+SELECT kind, count(*) AS follow_ups, round(100.0 * count(*) / sum(count(*)) OVER (), 2) AS share_pct
 FROM live_follow_ups
 WHERE {IN_PERIOD.format(date="created_at")} AND {_F}
 GROUP BY kind
@@ -119,9 +118,7 @@ DEAL_CYCLE_SQL: dict[str, str] = {
 
 
 def _params(mirror, actor: Actor, period: Period, who: Who) -> dict:
-    return scope_params(mirror, actor, who, "customer", "followup", "lead") | period_params(
-        period
-    )
+    return scope_params(mirror, actor, who, "customer", "followup", "lead") | period_params(period)
 
 
 def by_employee(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:

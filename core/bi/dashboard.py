@@ -78,31 +78,41 @@ FROM ({IDLE_CUSTOMERS})"""
 
 FORGOTTEN_IDS_SQL = f"SELECT id FROM ({IDLE_CUSTOMERS}) WHERE idle_days >= $days ORDER BY id"
 
-# Customers that the recall rules of their pool (PoolRule per level, "" = any level) would
-# return to the pool within the pool's warning days (or already should have).
+# Customers that the recall rules of their pool (PoolRule per level; a rule for the customer's
+# level wins over the "" rule for every level) would return to the pool within the pool's
+# warning days — or already should have.
 RETURNING_IDS = """
 WITH default_pool AS (SELECT id FROM live_pools WHERE is_default ORDER BY id LIMIT 1),
 rules AS (
-    SELECT r.*, p.warn_days, p.exempt_dealt FROM pool_rules r JOIN live_pools p ON p.id = r.pool_id
-    WHERE p.recall_enabled AND p.is_active),
+    SELECT r.pool_id, r.customer_level, p.warn_days, p.exempt_dealt,
+           CAST(r.days_without_followup AS INTEGER) AS followup_days,
+           CAST(r.days_without_deal AS INTEGER) AS deal_days
+    FROM pool_rules r JOIN live_pools p ON p.id = r.pool_id
+    WHERE p.recall_enabled AND p.is_active
+    QUALIFY row_number() OVER (PARTITION BY r.pool_id, r.customer_level ORDER BY r.id) = 1),
 cust AS (
-    SELECT c.*, coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool
+    SELECT c.id, c.level, c.is_dealt,
+           coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool,
+           CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE) AS touched,
+           CAST(coalesce(c.owned_since, c.created_at) AS DATE) AS owned
     FROM live_customers c
     WHERE c.owner_id IS NOT NULL AND NOT c.is_locked AND {scope}),
-matched AS (
-    SELECT c.id, r.warn_days,
-           CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE)
-               + CAST(r.days_without_followup AS INTEGER) AS by_followup,
-           CASE WHEN NOT c.is_dealt
-                THEN CAST(coalesce(c.owned_since, c.created_at) AS DATE)
-                     + CAST(r.days_without_deal AS INTEGER)
-           END AS by_deal,
-           row_number() OVER (PARTITION BY c.id ORDER BY r.customer_level = '', r.id) AS pick
-    FROM cust c JOIN rules r
-      ON r.pool_id = c.home_pool AND (r.customer_level = c.level OR r.customer_level = '')
-    WHERE NOT (r.exempt_dealt AND c.is_dealt))
-SELECT id FROM matched
-WHERE pick = 1 AND least(by_followup, by_deal) <= CAST($today AS DATE) + CAST(warn_days AS INTEGER)"""
+ruled AS (
+    SELECT c.*, coalesce(own.warn_days, any_level.warn_days) AS warn_days,
+           coalesce(own.exempt_dealt, any_level.exempt_dealt) AS exempt_dealt,
+           CASE WHEN own.pool_id IS NOT NULL THEN own.followup_days
+                ELSE any_level.followup_days END AS followup_days,
+           CASE WHEN own.pool_id IS NOT NULL THEN own.deal_days
+                ELSE any_level.deal_days END AS deal_days
+    FROM cust c
+    LEFT JOIN rules own ON own.pool_id = c.home_pool AND own.customer_level = c.level
+                       AND c.level <> ''
+    LEFT JOIN rules any_level ON any_level.pool_id = c.home_pool
+                             AND any_level.customer_level = '')
+SELECT id FROM ruled
+WHERE warn_days IS NOT NULL AND NOT (exempt_dealt AND is_dealt)
+  AND least(touched + followup_days, CASE WHEN NOT is_dealt THEN owned + deal_days END)
+      <= CAST($today AS DATE) + CAST(warn_days AS INTEGER)"""
 
 TODO_IDS: dict[str, str] = {
     "contact_today": """

@@ -131,7 +131,8 @@ class Mirror:
         set of scope parameters serves several queries); the whole result as polars."""
         names = _parameter_names(sql)
         used = {k: v for k, v in params.items() if k in names}
-        return self.cursor().sql(sql, params=used or None).pl()
+        # Through Arrow: `.pl()` on a relation costs about twice as much (measured).
+        return pl.from_arrow(self.cursor().sql(sql, params=used or None).to_arrow_table())
 
     # --- building and refreshing -----------------------------------------------------------
 

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class TableSpec:
     # (parent table, foreign key): rows are replaced wholesale whenever their parent changes,
     # so children deleted together with a parent edit (contract lines) disappear too.
     parent: tuple[str, str] | None = None
+    # Reports filter by this date: a full copy is stored in its order, so DuckDB's per-row-group
+    # min/max lets a period skip the rest of the table (rows added later are mostly recent).
+    sort: str | None = "created_at"
 
     @property
     def store_columns(self) -> tuple[str, ...]:
@@ -38,9 +41,11 @@ _OWNED = ("owner_id", "created_at", "deleted_at")
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
-        "users", ("id", "username", "display_name", "department_id", "superior_id", "is_active")
+        "users",
+        ("id", "username", "display_name", "department_id", "superior_id", "is_active"),
+        sort=None,
     ),
-    TableSpec("departments", ("id", "name", "parent_id", "sort_order")),
+    TableSpec("departments", ("id", "name", "parent_id", "sort_order"), sort=None),
     TableSpec(
         "customers",
         (
@@ -52,7 +57,6 @@ TABLES: tuple[TableSpec, ...] = (
             "province",
             "city",
             "is_dealt",
-            "dealt_at",
             "is_locked",
             "next_contact_at",
             "last_followup_at",
@@ -62,8 +66,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec("contacts", ("id", *_OWNED, "customer_id")),
     TableSpec("leads", ("id", *_OWNED, "is_converted", "converted_at", "customer_id")),
-    TableSpec("stage_groups", ("id", "name", "is_default", "is_active", "deleted_at")),
-    TableSpec("stages", ("id", "group_id", "name", "position", "win_probability")),
+    TableSpec("stage_groups", ("id", "name", "is_default", "is_active", "deleted_at"), sort=None),
+    TableSpec("stages", ("id", "group_id", "name", "position", "win_probability"), sort=None),
     TableSpec(
         "opportunities",
         (
@@ -82,9 +86,10 @@ TABLES: tuple[TableSpec, ...] = (
         "opportunity_stage_changes",
         ("id", "opportunity_id", "from_stage_id", "to_stage_id", "to_status", "changed_at"),
         watermark="changed_at",
+        sort="opportunity_id",
     ),
-    TableSpec("product_categories", ("id", "name", "parent_id", "deleted_at")),
-    TableSpec("products", ("id", "name", "category_id", "deleted_at")),
+    TableSpec("product_categories", ("id", "name", "parent_id", "deleted_at"), sort=None),
+    TableSpec("products", ("id", "name", "category_id", "deleted_at"), sort=None),
     TableSpec(
         "contracts",
         (
@@ -97,11 +102,13 @@ TABLES: tuple[TableSpec, ...] = (
             "amount",
             "approval_status",
         ),
+        sort="order_date",
     ),
     TableSpec(
         "contract_lines",
         ("id", "contract_id", "product_id", "quantity", "subtotal"),
         parent=("contracts", "contract_id"),
+        sort=None,
     ),
     TableSpec(
         "receivable_plans",
@@ -115,10 +122,12 @@ TABLES: tuple[TableSpec, ...] = (
             "remind_days",
             "status",
         ),
+        sort="planned_date",
     ),
     TableSpec(
         "receivables",
         ("id", *_OWNED, "customer_id", "contract_id", "received_date", "amount", "approval_status"),
+        sort="received_date",
     ),
     TableSpec("follow_ups", ("id", *_OWNED, "customer_id", "kind")),
     TableSpec(
@@ -132,6 +141,7 @@ TABLES: tuple[TableSpec, ...] = (
             "warn_days",
             "deleted_at",
         ),
+        sort=None,
     ),
     # No timestamp of its own: replaced whenever its pool changes, and on reconcile.
     TableSpec(
@@ -139,14 +149,19 @@ TABLES: tuple[TableSpec, ...] = (
         ("id", "pool_id", "customer_level", "days_without_followup", "days_without_deal"),
         watermark=None,
         parent=("pools", "pool_id"),
+        sort=None,
     ),
     TableSpec(
-        "pool_events", ("id", "customer_id", "kind", "from_owner_id", "to_owner_id", "happened_at")
+        "pool_events",
+        ("id", "customer_id", "kind", "from_owner_id", "to_owner_id", "happened_at"),
+        sort="happened_at",
     ),
     TableSpec("approval_requests", ("id", *_OWNED, "kind", "status", "starts_at")),
     TableSpec("check_ins", ("id", *_OWNED, "customer_id")),
     TableSpec(
-        "sales_targets", ("id", "year", "month", "department_id", "user_id", "metric", "amount")
+        "sales_targets",
+        ("id", "year", "month", "department_id", "user_id", "metric", "amount"),
+        sort=None,
     ),
 )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Engine, Select, func, literal, select
+from sqlalchemy import Engine, Float, Numeric, Select, cast, func, literal, select
 from sqlalchemy.engine import make_url
 
 from core.bi.schema import BY_NAME, TABLES, TableSpec, polars_schema
@@ -35,6 +35,18 @@ def connectorx_uri(store_url: str) -> str:
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{Path(url.database).resolve()}"
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _columns(spec: TableSpec, *, with_watermark: bool = True) -> list:
+    """The pulled columns; decimals travel as floats (connectorx rejects SQLite NUMERIC columns
+    that hold both integers and reals) and become DECIMAL again in polars, rounded exactly."""
+    t = _table(spec.name)
+    return [
+        cast(t.c[c], Float).label(c)
+        if isinstance(t.c[c].type, Numeric) and not isinstance(t.c[c].type, Float)
+        else t.c[c]
+        for c in (spec.store_columns if with_watermark else spec.columns)
+    ]
 
 
 def probe_query() -> Select:
@@ -60,7 +72,7 @@ def probe(engine: Engine) -> dict[str, object]:
 
 def delta_query(spec: TableSpec, since: dt.datetime | None) -> Select:
     t = _table(spec.name)
-    query = select(*(t.c[c] for c in spec.store_columns))
+    query = select(*_columns(spec))
     if spec.watermark and since is not None:
         query = query.where(t.c[spec.watermark] >= since)
     return query
@@ -75,12 +87,12 @@ def children_query(spec: TableSpec, since: dt.datetime | None) -> Select:
     if since is not None:
         changed = changed.where(p.c[parent.watermark] >= since)
     t = _table(spec.name)
-    return select(*(t.c[c] for c in spec.store_columns)).where(t.c[fk].in_(changed))
+    return select(*_columns(spec)).where(t.c[fk].in_(changed))
 
 
 def ids_query(spec: TableSpec, ids: list[int]) -> Select:
     t = _table(spec.name)
-    return select(*(t.c[c] for c in spec.store_columns)).where(t.c.id.in_(ids))
+    return select(*_columns(spec)).where(t.c.id.in_(ids))
 
 
 def purge_query(since: dt.datetime | None) -> Select:
@@ -94,8 +106,9 @@ def purge_query(since: dt.datetime | None) -> Select:
 
 
 def id_range_query(spec: TableSpec, low: int, high: int) -> Select:
+    """A slice of the whole table for a full copy (the watermark is not needed there)."""
     t = _table(spec.name)
-    query = select(*(t.c[c] for c in spec.store_columns))
+    query = select(*_columns(spec, with_watermark=False))
     return query.where(t.c.id >= low, t.c.id < high)
 
 
@@ -136,9 +149,11 @@ class Puller:
             return frame
         return self.arrow_one(schema, query)
 
-    def arrow(self, jobs: list[tuple[dict, Select]]) -> Iterator[tuple[int, pl.DataFrame]]:
-        """(index, frame) per (polars schema, query) job, in order, as the worker delivers."""
-        job = {"uri": self.uri, "queries": [self._sql(q) for _, q in jobs]}
+    def arrow(self, jobs: list[tuple[dict, Select, int]]) -> Iterator[tuple[int, pl.DataFrame]]:
+        """(index, frame) per (polars schema, query, id partitions) job, in order, as the
+        worker delivers them."""
+        queries = [{"sql": self._sql(q), "partitions": parts} for _, q, parts in jobs]
+        job = {"uri": self.uri, "queries": queries}
         self.workdir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.workdir, prefix="pull-") as folder:
             job["dir"] = folder
@@ -164,7 +179,7 @@ class Puller:
                 raise PullFailed(error.strip()[-2000:])
 
     def arrow_one(self, schema: dict, query: Select) -> pl.DataFrame:
-        return [frame for _, frame in self.arrow([(schema, query)])][0]
+        return [frame for _, frame in self.arrow([(schema, query, 1)])][0]
 
     def purges(self, since: dt.datetime | None) -> list[tuple[str, int, dt.datetime]]:
         with self.engine.connect() as conn:
@@ -186,17 +201,14 @@ class Puller:
             low, high = self.id_bounds(spec)
             starts = range(low, high + 1, chunk_rows) if high else [0]
             for start in starts:
-                jobs.append(
-                    (
-                        polars_schema(spec, with_watermark=True),
-                        id_range_query(spec, start, start + chunk_rows),
-                    )
-                )
+                size = min(chunk_rows, high - start + 1) if high else 0
+                query = id_range_query(spec, start, start + chunk_rows)
+                jobs.append((polars_schema(spec), query, 2 if size > 100_000 else 1))
                 owners.append(spec)
-                sizes.append(min(chunk_rows, high - start + 1) if high else 0)
+                sizes.append(size)
         total, done = max(1, sum(sizes)), 0
         # A small store is quicker to copy over the pool than to start the worker for.
-        pulls = enumerate(self._pooled(s, q) for s, q in jobs) if total <= self.small else None
+        pulls = enumerate(self._pooled(s, q) for s, q, _ in jobs) if total <= self.small else None
         for index, frame in pulls or self.arrow(jobs):
             done += sizes[index]
             yield owners[index], frame, done / total

@@ -1,0 +1,238 @@
+"""Benchmark the BI read path (issue 4, DESIGN.md §4) and print figures:
+
+- per report (the dashboard with all its cards, BI-1 … BI-7) the median time computed from the
+  DuckDB mirror and the same figures computed by SQL directly in the SQLite store, in the same
+  run on the same data, and the ratio — for each period asked for;
+- mirror refresh with nothing changed, and right after one new contract;
+- the first full build of the mirror; process RSS; scale and cores.
+
+    python bench/bi.py --url sqlite:////abs/demo-L.db [--periods this_month,this_year]
+    python bench/bi.py --scale M          # generates demo data into a temporary SQLite first
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+
+from bench.bi_sqlite import REPORTS as SQLITE_REPORTS  # noqa: E402
+
+COUNTED = ("users", "customers", "contacts", "opportunities", "contracts", "contract_lines",
+           "receivables", "follow_ups", "sales_targets")  # fmt: skip
+
+
+def rss_mib() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def mirror_reports(mirror, actor, period) -> dict:
+    """The calls each BI page makes for its default view (the dashboard: every card)."""
+    from core.bi import (
+        customer_analysis,
+        dashboard,
+        funnel,
+        performance,
+        portrait,
+        products,
+        rankings,
+        targets,
+    )
+
+    a, p = {"actor": actor}, {"actor": actor, "period": period}
+    year = period.end.year
+    return {
+        "dashboard (CUS-1, all cards)": lambda: [
+            dashboard.briefing(mirror, **p), dashboard.indicators(mirror, **p),
+            dashboard.funnel(mirror, **p), dashboard.trend(mirror, **a),
+            dashboard.forgotten(mirror, **a), dashboard.todo(mirror, **a),
+        ],
+        "BI-1 employee customer analysis": lambda: customer_analysis.by_employee(mirror, **p),
+        "BI-2 sales funnel": lambda: [
+            funnel.by_stage(mirror, **p), funnel.conversion(mirror, **p),
+            funnel.win_rate(mirror, **p),
+        ],
+        "BI-3 employee performance": lambda: [
+            performance.by_employee(mirror, **p), performance.trend(mirror, **p)
+        ],
+        "BI-4 customer portrait": lambda: [
+            portrait.portrait(mirror, **p, dimension=d) for d in portrait.DIMENSIONS
+        ],
+        "BI-5 product analysis": lambda: [
+            products.by_product(mirror, **p), products.by_category(mirror, **p)
+        ],
+        "BI-6 rankings": lambda: [
+            rankings.ranking(mirror, **p, metric=m)
+            for m in ("contract_amount", "customers_followed")
+        ],
+        "BI-7 target completion": lambda: [
+            targets.yearly(mirror, **a, year=year, metric="contract"),
+            targets.yearly(mirror, **a, year=year, metric="contract", by="department"),
+        ],
+    }  # fmt: skip
+
+
+def sqlite_params(period, today: dt.date) -> dict:
+    from core.bi.periods import last_months
+
+    iso = dt.date.isoformat
+    previous, year_ago = period.previous(), period.year_ago()
+    return {
+        "s": iso(period.start), "e": iso(period.end_exclusive), "ps": iso(previous.start),
+        "ys": iso(year_ago.start), "ye": iso(year_ago.end_exclusive),
+        "t0": iso(last_months(12, today).start), "today": iso(today),
+        "tomorrow": iso(today + dt.timedelta(days=1)), "soon": iso(today + dt.timedelta(days=30)),
+        "year": period.end.year,
+        "ym0": period.start.year * 100 + period.start.month,
+        "ym1": period.end.year * 100 + period.end.month,
+    }  # fmt: skip
+
+
+def sqlite_runner(path: str, statements: list[str], params: dict):
+    def run():
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for sql in statements:
+                names = {k: v for k, v in params.items() if f":{k}" in sql}
+                con.execute(sql, names).fetchall()
+        finally:
+            con.close()
+
+    return run
+
+
+def print_scale(path: str) -> None:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    counts = {t: con.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0 for t in COUNTED}
+    con.close()
+    print("scale (rows, by max id): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}")
+
+
+def build(url: str, path: Path):
+    from core.bi.mirror import Mirror
+
+    for suffix in ("", ".wal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    mirror = Mirror(url, path)
+    started, shown = time.perf_counter(), [-1]
+
+    def progress(fraction: float, table: str) -> None:
+        if int(fraction * 10) != shown[0]:
+            shown[0] = int(fraction * 10)
+            print(f"  build {fraction:4.0%} {table} ({time.perf_counter() - started:.1f} s)",
+                  file=sys.stderr)  # fmt: skip
+
+    mirror.build(progress)
+    seconds = time.perf_counter() - started
+    print(f"first full build of the mirror: {seconds:.1f} s   RSS after build {rss_mib():.0f} MiB")
+    return mirror
+
+
+def settle(mirror) -> None:
+    """Wait out the safety window so no table is pending a re-pull."""
+    mirror.refresh(force=True)
+    time.sleep(mirror.safety.total_seconds() + 0.1)
+    mirror.refresh(force=True)
+
+
+def bench_refresh(mirror, url: str, runs: int) -> None:
+    from sqlalchemy import select
+
+    from core.db import transaction
+    from core.models import Contract, Customer, User
+
+    settle(mirror)
+    idle = median_ms(lambda: mirror.refresh(force=True), 25)
+    with transaction(url) as s:
+        owner = s.scalar(select(User.id).where(User.username == "sales1"))
+        customer = s.scalar(select(Customer.id).where(Customer.owner_id == owner).limit(1))
+    times = []
+    for n in range(runs):
+        with transaction(url) as s:
+            s.add(Contract(number=f"BENCH-{time.time_ns()}-{n}", name="bench", owner_id=owner,
+                           customer_id=customer, order_date=dt.date.today(), amount=1,
+                           approval_status="approved"))  # fmt: skip
+        times.append(median_ms(lambda: mirror.refresh(force=True), 1))
+        settle(mirror)
+    print(f"mirror refresh, nothing changed: median {idle:.2f} ms (25 runs)")
+    print(f"mirror refresh right after one new contract: median {statistics.median(times):.1f} ms"
+          f" ({runs} runs, {min(times):.1f}…{max(times):.1f})")  # fmt: skip
+
+
+def bench_reports(mirror, path: str, actor, periods: list[str], runs: int) -> None:
+    from core.bi.periods import preset
+
+    today = dt.date.today()
+    for name in periods:
+        period = preset(name, today)
+        print(f"\nperiod {name} ({period.start} … {period.end}), viewer admin (scope: all)")
+        print(f"{'report':34s} {'mirror ms':>10s} {'store SQL ms':>13s} {'ratio':>7s}")
+        params = sqlite_params(period, today)
+        for report, fn in mirror_reports(mirror, actor, period).items():
+            fn()  # warm
+            ours = median_ms(fn, runs)
+            theirs = median_ms(sqlite_runner(path, SQLITE_REPORTS[report], params), 3)
+            print(f"{report:34s} {ours:10.1f} {theirs:13.1f} {theirs / ours:6.0f}×")
+
+
+def generate(scale: str) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="bench-bi-"))
+    path = folder / f"demo-{scale}.db"
+    subprocess.run([sys.executable, "-m", "core.demo", "--scale", scale, "--url",
+                    f"sqlite:///{path}"], check=True, cwd=ROOT)  # fmt: skip
+    return f"sqlite:///{path}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="SQLite store URL (sqlite:////abs/path.db)")
+    parser.add_argument("--scale", help="generate demo data at this scale instead")
+    parser.add_argument("--mirror", help="mirror file (default: next to the store)")
+    parser.add_argument("--periods", default="this_month,this_year")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    url = args.url or generate(args.scale or "M")
+    path = url.split("///", 1)[1]
+    os.environ["CRM_DATABASE_URL"] = url
+    print_scale(path)
+    mirror = build(url, Path(args.mirror or f"{path}.bench-mirror.duckdb"))
+    from sqlalchemy import select
+
+    from core.db import session_factory
+    from core.models import User
+    from core.permissions import load_actor
+
+    with session_factory(url)() as s:
+        actor = load_actor(s, s.scalar(select(User.id).where(User.username == "admin")))
+    bench_refresh(mirror, url, 5)
+    bench_reports(mirror, path, actor, args.periods.split(","), args.runs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nprocess RSS now {rss_mib():.0f} MiB, peak {peak:.0f} MiB")
+    mirror.close()
+
+
+if __name__ == "__main__":
+    main()
