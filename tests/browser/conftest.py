@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -105,9 +106,15 @@ def _wait_first_start(browser, url: str, log: Path) -> None:
     context.close()
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def app_url(browser, tmp_path_factory):
-    """The URL of `streamlit run app.py` on a fresh demo store (scale S), stopped at the end."""
+def app_server(browser, tmp_path_factory):
+    """`streamlit run app.py` on a fresh demo store (scale S), stopped at the end."""
     if not (ROOT / "app.py").exists():
         skip_or_fail("browser tests need app.py")
     data_dir = tmp_path_factory.mktemp("browser-data")
@@ -138,7 +145,7 @@ def app_url(browser, tmp_path_factory):
         try:
             _wait_healthy(url, proc, log)
             _wait_first_start(browser, url, log)
-            yield url
+            yield Server(url, log)
         finally:
             proc.terminate()
             try:
@@ -149,13 +156,15 @@ def app_url(browser, tmp_path_factory):
 
 
 @pytest.fixture
-def context(browser, app_url, request):
-    """A fresh browser profile (no cookies) in Chinese; every tab is photographed on failure."""
+def context(browser, app_server, request):
+    """A fresh browser profile (no cookies) in Chinese; every tab is photographed on failure,
+    and an exception the server logged during the test fails it (pages can hide them)."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)
+    log_start = app_server.log.stat().st_size
     ctx = browser.new_context(
-        base_url=app_url,
+        base_url=app_server.url,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         viewport={"width": 1440, "height": 900},
@@ -168,3 +177,8 @@ def context(browser, app_url, request):
         for i, page in enumerate(ctx.pages):
             page.screenshot(path=SHOTS / f"FAILED-{request.node.name}-tab{i}.png")
     ctx.close()
+    with app_server.log.open(errors="replace") as fh:
+        fh.seek(log_start)
+        logged = fh.read()
+    if "Traceback" in logged:
+        pytest.fail(f"the server logged an exception during the test:\n{logged[-4000:]}")
