@@ -4,13 +4,14 @@ and its change history (CUS-12) with who changed what. User text is shown as pla
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from core.db import transaction
 from core.entities import EntitySpec, FieldSpec, Kind
 from core.errors import DomainError, NotFound
-from core.i18n import format_datetime, t
+from core.i18n import format_datetime, has_key, t
 from core.permissions import Actor
 from core.services import attachments, changelog, records
 from core.services.lookups import Lookups, parse_logged
@@ -18,6 +19,8 @@ from core.ui.context import show_error
 from core.ui.record_form import flash_key, form_is_open, open_form, selected_key
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# An extra tab of a detail view: (label, render function). Render functions run inside the tab.
+Tab = tuple[str, Callable[[], None]]
 
 
 def escape_markdown(text: str) -> str:
@@ -56,13 +59,33 @@ def _history_rows(spec: EntitySpec, entries) -> dict[str, list[str]]:
             format_datetime(e.changed_at),
             e.actor_name,
             t(f"records.action.{e.action}"),
-            t(f.label) if f else e.field,
+            t(f.label) if f else _other_field_label(spec, e.field),
             shown(f, e.old_value) if e.field else "",
             shown(f, e.new_value) if e.field else "",
         ]
         for column, cell in zip(rows, cells, strict=True):
             rows[column].append(cell)
     return rows
+
+
+def _other_field_label(spec: EntitySpec, name: str) -> str:
+    """A logged field the spec does not show (e.g. team members): "<i18n>.<name>" if it exists."""
+    key = f"{spec.i18n}.{name}"
+    return t(key) if name and has_key(key) else name
+
+
+def _history(spec: EntitySpec, record_id: int) -> None:
+    with transaction() as session:
+        entries = changelog.history(session, entity=spec.name, record_id=record_id)
+    if entries:
+        st.dataframe(
+            _history_rows(spec, entries),
+            hide_index=True,
+            width="stretch",
+            key=f"{spec.name}.history",
+        )
+    else:
+        st.caption(t("records.history.empty"))
 
 
 def _field_grid(spec: EntitySpec, record, lookups: Lookups) -> None:
@@ -88,8 +111,19 @@ def _fields_and_images(spec: EntitySpec, record, lookups: Lookups, images) -> No
         _field_grid(spec, record, lookups)
 
 
-def record_detail(spec: EntitySpec, actor: Actor, record, *, history: bool = True) -> None:
-    """Show one record the caller already fetched with records.get_visible."""
+def record_detail(
+    spec: EntitySpec,
+    actor: Actor,
+    record,
+    *,
+    history: bool = True,
+    tabs: Sequence[Tab] = (),
+    lazy: bool = False,
+    heading: bool = True,
+) -> None:
+    """Show one record the caller already fetched with records.get_visible: its fields, the
+    caller's extra `tabs` (e.g. contacts, follow-ups), then its change history. `lazy` renders
+    only the open tab (a detail with many tabs stays fast); the choice is kept per entity."""
     with transaction() as session:
         lookups = Lookups.for_rows(session, spec, [record])
         images = [
@@ -97,25 +131,26 @@ def record_detail(spec: EntitySpec, actor: Actor, record, *, history: bool = Tru
             for f in spec.fields
             if f.kind == Kind.IMAGE and getattr(record, f.name)
         ]
-        entries = changelog.history(session, entity=spec.name, record_id=record.id)
-    title = getattr(record, spec.title_field, "")
-    st.subheader(escape_markdown(str(title)))
-    if not history:
-        _fields_and_images(spec, record, lookups, images)
+    if heading:
+        title = getattr(record, spec.title_field, "")
+        st.subheader(escape_markdown(str(title)))
+    panes: list[Tab] = [
+        (t("records.tab_fields"), lambda: _fields_and_images(spec, record, lookups, images))
+    ]
+    panes += list(tabs)
+    if history:
+        panes.append((t("records.tab_history"), lambda: _history(spec, record.id)))
+    if len(panes) == 1:
+        panes[0][1]()
         return
-    fields_tab, history_tab = st.tabs([t("records.tab_fields"), t("records.tab_history")])
-    with fields_tab:
-        _fields_and_images(spec, record, lookups, images)
-    with history_tab:
-        if entries:
-            st.dataframe(
-                _history_rows(spec, entries),
-                hide_index=True,
-                width="stretch",
-                key=f"{spec.name}.history",
-            )
-        else:
-            st.caption(t("records.history.empty"))
+    options = {"key": f"{spec.name}.tabs", "on_change": "rerun"} if lazy else {}
+    for container, (_label, render) in zip(
+        st.tabs([p[0] for p in panes], **options), panes, strict=True
+    ):
+        if lazy and not container.open:
+            continue
+        with container:
+            render()
 
 
 def _confirm_key(spec: EntitySpec) -> str:
@@ -166,9 +201,16 @@ def _actions(spec: EntitySpec, actor: Actor, record) -> None:
             st.rerun()
 
 
-def record_panel(spec: EntitySpec, actor: Actor, record_id: int) -> None:
+def record_panel(
+    spec: EntitySpec,
+    actor: Actor,
+    record_id: int,
+    *,
+    tabs: Callable[[object], Sequence[Tab]] | None = None,
+) -> None:
     """The selected record in a bordered panel: detail, history, and edit / delete / close buttons
-    as the actor's actions allow. A record gone or out of scope just closes the panel."""
+    as the actor's actions allow. A record gone or out of scope just closes the panel.
+    `tabs(record)` gives extra detail tabs (e.g. a follow-up timeline)."""
     try:
         with transaction() as session:
             record = records.get_visible(session, actor=actor, spec=spec, record_id=record_id)
@@ -176,5 +218,5 @@ def record_panel(spec: EntitySpec, actor: Actor, record_id: int) -> None:
         st.session_state.pop(selected_key(spec), None)
         return
     with st.container(border=True):
-        record_detail(spec, actor, record)
+        record_detail(spec, actor, record, tabs=tabs(record) if tabs else ())
         _actions(spec, actor, record)
