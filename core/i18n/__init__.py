@@ -132,3 +132,9 @@ def to_local(value: dt.datetime) -> dt.datetime:
     """Naive UTC (as stored) → naive local time in the business time zone."""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return aware.astimezone(business_zone()).replace(tzinfo=None)
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """Naive local time in the business time zone (as a user types it) → naive UTC (as stored)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=business_zone())
+    return aware.astimezone(dt.UTC).replace(tzinfo=None)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from core.entities import EntitySpec, FieldSpec, Kind, choice_key
-from core.i18n import t
+from core.i18n import t, to_local, to_utc
 from core.permissions import Actor
 from core.services.lookups import option_choices, ref_choices, user_choices
 from core.validation import IMAGE_MAX_BYTES, Upload
@@ -68,6 +69,8 @@ def initial_widget_value(f: FieldSpec, value: Any) -> Any:
         return bool(value)
     if f.kind == Kind.IMAGE:
         return None
+    if f.kind == Kind.DATETIME:
+        return to_local(value) if value is not None else None  # typed in business time
     if f.is_text:
         return value or ""
     return value
@@ -95,7 +98,8 @@ def form_widget(spec: EntitySpec, f: FieldSpec, choices: Choices, current: Any =
         case Kind.DATE:
             return st.date_input(label, key=key, value=None, help=help_text, disabled=disabled)
         case Kind.DATETIME:
-            return st.datetime_input(label, key=key, value=None, help=help_text, disabled=disabled)
+            typed = st.datetime_input(label, key=key, value=None, help=help_text, disabled=disabled)
+            return to_utc(typed) if typed is not None else None
         case Kind.BOOL:
             return st.toggle(label, key=key, help=help_text, disabled=disabled)
         case Kind.OPTION | Kind.CHOICE | Kind.USER | Kind.REF:
@@ -131,6 +135,13 @@ def _image_widget(key: str, label: str, help_text: str | None, current: Any):
     return None if remove else ...
 
 
+def _utc_day_range(low: dt.date, high: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Whole local days [low, high] as stored (UTC) instants: timestamps are kept in UTC."""
+    start = to_utc(dt.datetime.combine(low, dt.time()))
+    end = to_utc(dt.datetime.combine(high + dt.timedelta(days=1), dt.time()))
+    return (start, end - dt.timedelta(microseconds=1))
+
+
 def filter_widget(spec: EntitySpec, f: FieldSpec, choices: Choices) -> Any:
     """Render one filter and return its value in the shape record_query.field_clause takes."""
     key = f"{spec.name}.filter.{f.name}"
@@ -149,7 +160,8 @@ def filter_widget(spec: EntitySpec, f: FieldSpec, choices: Choices) -> Any:
             picked = tuple(picked) if isinstance(picked, list | tuple) else (picked,)
             if not picked:
                 return None
-            return (picked[0], picked[1] if len(picked) > 1 else picked[0])
+            low, high = picked[0], picked[1] if len(picked) > 1 else picked[0]
+            return (low, high) if f.kind == Kind.DATE else _utc_day_range(low, high)
         case Kind.BOOL:
             return st.selectbox(
                 label,

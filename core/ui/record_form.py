@@ -23,6 +23,9 @@ from core.ui.submit_guard import already_saved, mark_saved, new_token
 
 # on_save(session, actor=, spec=, values=, record_id=, expected_version=) -> saved record
 SaveHook = Callable[..., Any]
+# aside(values, record_id) renders under the fields (e.g. possible duplicates of what was typed)
+# and returns extra values for on_save (keys the spec does not have; validation ignores them).
+Aside = Callable[[dict[str, Any], int | None], dict[str, Any]]
 WIDE_KINDS = (Kind.TEXTAREA, Kind.IMAGE)
 
 
@@ -146,11 +149,28 @@ def _submit(spec: EntitySpec, actor: Actor, state: dict, values: dict, on_save: 
     st.rerun()
 
 
+def _buttons(spec: EntitySpec, live: bool) -> tuple[bool, bool]:
+    save_col, cancel_col, _ = st.columns([1, 1, 4])
+    save = save_col.button if live else save_col.form_submit_button
+    cancel = cancel_col.button if live else cancel_col.form_submit_button
+    return (
+        save(t("records.save"), type="primary", key=f"{spec.name}.save", width="stretch"),
+        cancel(t("records.cancel"), key=f"{spec.name}.cancel", width="stretch"),
+    )
+
+
 def record_form(
-    spec: EntitySpec, actor: Actor, record=None, *, on_save: SaveHook | None = None
+    spec: EntitySpec,
+    actor: Actor,
+    record=None,
+    *,
+    on_save: SaveHook | None = None,
+    live: bool = False,
+    aside: Aside | None = None,
 ) -> None:
     """Render the open form (opening it for `record` first if it is not open). Saving commits in
-    one transaction, selects the saved record and reruns; on error the input stays as typed."""
+    one transaction, selects the saved record and reruns; on error the input stays as typed.
+    `live`: no st.form, so each field commits when the user leaves it and `aside` sees it."""
     if not form_is_open(spec):
         open_form(spec, record)
     state = st.session_state[_state_key(spec)]
@@ -168,15 +188,16 @@ def record_form(
             )
         if state["errors"]:
             st.error(t("error.validation_failed"))
-        with st.form(key=f"{spec.name}.form", enter_to_submit=False, border=False):
+        body = (
+            st.container()
+            if live
+            else st.form(key=f"{spec.name}.form", enter_to_submit=False, border=False)
+        )
+        with body:
             values = _widgets(spec, actor, state)
-            save_col, cancel_col, _ = st.columns([1, 1, 4])
-            save = save_col.form_submit_button(
-                t("records.save"), type="primary", key=f"{spec.name}.save", width="stretch"
-            )
-            cancel = cancel_col.form_submit_button(
-                t("records.cancel"), key=f"{spec.name}.cancel", width="stretch"
-            )
+            if aside is not None:
+                values |= aside(values, state["record_id"]) or {}
+            save, cancel = _buttons(spec, live)
     if cancel:
         close_form(spec)
         st.rerun()
