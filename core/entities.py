@@ -77,6 +77,37 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class ViewSpec:
+    """A built-in view of a list (saved views): whose records, starred only, and column values.
+
+    `owner`: "" (anyone in scope), "me", or "subordinates" (the actor's subordinates);
+    `equals`: (model column, value) pairs every row of the view matches, e.g. converted leads."""
+
+    name: str
+    label: str = ""  # i18n key; default "views.builtin.<name>"
+    owner: str = ""
+    starred: bool = False
+    equals: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"views.builtin.{self.name}"
+
+
+ALL_VIEW = ViewSpec("all")
+MINE_VIEW = ViewSpec("mine", owner="me")
+SUBORDINATES_VIEW = ViewSpec("subordinates", owner="subordinates")
+STARRED_VIEW = ViewSpec("starred", starred=True)
+
+
+def standard_views(*, owned: bool) -> tuple[ViewSpec, ...]:
+    """all / mine / my subordinates' / starred for owned records; all / starred otherwise."""
+    if owned:
+        return (ALL_VIEW, MINE_VIEW, SUBORDINATES_VIEW, STARRED_VIEW)
+    return (ALL_VIEW, STARRED_VIEW)
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """An entity for the generic components. Build it with `define(...)` so fields are resolved."""
 
@@ -93,9 +124,15 @@ class EntitySpec:
     restore_action: str = "crm.recycle.restore"
     # Choices for Kind.REF fields pointing at this entity, e.g. an indented category tree.
     ref_choices: Callable[[Session, Any], list[tuple[int, str]]] | None = None
+    # Built-in list views; empty: standard_views(owned=...). Add e.g. converted leads here.
+    views: tuple[ViewSpec, ...] = ()
 
     def action(self, verb: str) -> str:
         return f"{self.actions}.{verb}"
+
+    @property
+    def builtin_views(self) -> tuple[ViewSpec, ...]:
+        return self.views or standard_views(owned=self.owned)
 
     @property
     def view_action(self) -> str:
@@ -245,9 +282,11 @@ __all__ = [
     "EntitySpec",
     "FieldSpec",
     "Kind",
+    "ViewSpec",
     "audit_fields",
     "choice_key",
     "define",
     "get_spec",
     "register",
+    "standard_views",
 ]
