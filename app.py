@@ -12,6 +12,7 @@ from core.config import get_settings
 from core.db import transaction, upgrade_schema
 from core.demo import StoreNotEmpty, seed_demo
 from core.i18n import set_locale, t
+from core.jobs import maybe_run_due_jobs
 from core.models import User
 from core.permissions import load_actor
 from core.seed import seed_reference_data
@@ -92,6 +93,7 @@ def main() -> None:
     actor, locale, roles = _resolve(user_id)
     set_locale(locale or st.session_state.get(CHOSEN_LOCALE) or get_settings().default_locale)
     set_current_actor(actor)
+    maybe_run_due_jobs(get_settings().database_url)  # pool recall etc., throttled, DB-locked
     navigation = build_navigation(actor)
     render_sidebar(actor, [role_label(r) for r in roles])
     navigation.run()
