@@ -6,6 +6,8 @@ raises, and the page's transaction rolls every row back. Each row's change is lo
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -23,15 +25,49 @@ from core.services.record_query import visible_select
 
 MAX_ROWS = 1000  # a list page holds at most 500; more is a mistake, not a bulk action
 
-# (entity name, verb) -> fn(session, *, actor, record_id, **options): an entity service's own
-# rule for one row (e.g. a customer transfer that also moves contacts), used instead of the
-# generic change. Registered by the entity's service module.
+# An entity's own service functions carry its rules for one row (a customer transfer that can
+# move its contacts too, a contract that may only be deleted as a draft …). Bulk actions use
+# `<module>.<verb>(session, *, actor, <entity>_id=…, …)` when the entity's module has one.
+ENTITY_MODULES = {
+    "lead": "core.services.leads",
+    "customer": "core.services.customers",
+    "contact": "core.services.contacts",
+    "opportunity": "core.services.opportunities",
+    "contract": "core.services.contracts",
+    "receivable": "core.services.receivables",
+    "followup": "core.services.followups",
+    "product": "core.services.products",
+}
 RowHook = Callable[..., object]
 _hooks: dict[tuple[str, str], RowHook] = {}
 
 
 def register_hook(entity: str, verb: str, fn: RowHook) -> None:
+    """Override the row function for (entity, verb): fn(session, *, actor, record_id, **opts)."""
     _hooks[(entity, verb)] = fn
+
+
+def row_function(spec: EntitySpec, verb: str) -> RowHook | None:
+    """The entity service's own function for one row, adapted to (record_id=…), or None."""
+    if (spec.name, verb) in _hooks:
+        return _hooks[(spec.name, verb)]
+    module_name = ENTITY_MODULES.get(spec.name)
+    if module_name is None:
+        return None
+    try:
+        fn = getattr(importlib.import_module(module_name), verb, None)
+    except ModuleNotFoundError:
+        return None
+    id_param = f"{spec.name}_id"
+    if not callable(fn) or id_param not in inspect.signature(fn).parameters:
+        return None
+    accepted = set(inspect.signature(fn).parameters)
+
+    def call(session: Session, *, actor: Actor, record_id: int, **options):
+        options = {k: v for k, v in options.items() if k in accepted}
+        return fn(session, actor=actor, **{id_param: record_id}, **options)
+
+    return call
 
 
 class NothingSelected(DomainError):
@@ -86,21 +122,28 @@ def _active_user(session: Session, user_id) -> int:
 
 
 def transfer(
-    session: Session, *, actor: Actor, spec: EntitySpec, ids: Iterable[int], to_user_id: int
+    session: Session,
+    *,
+    actor: Actor,
+    spec: EntitySpec,
+    ids: Iterable[int],
+    to_user_id: int,
+    cascade: bool = False,
 ) -> BulkResult:
     """Give the selected records a new owner (负责人): needs `<entity>.transfer` with every row in
     its scope; the new owner must be an active user. Rows already owned by them are unchanged.
-    Each transfer is one "transfer" change-log row (owner old → new)."""
+    Each transfer is one "transfer" change-log row (owner old → new). The entity's own transfer
+    rule applies when it has one (customers: `cascade` moves contacts, deals and contracts)."""
     rows = checked_rows(session, actor=actor, spec=spec, ids=ids, action=spec.action("transfer"))
     to_user_id = _active_user(session, to_user_id)
-    hook = _hooks.get((spec.name, "transfer"))
+    hook = row_function(spec, "transfer")
     changed = 0
     for row in rows:
-        if row.owner_id == to_user_id:
+        if row.owner_id == to_user_id and not cascade:
             continue
-        changed += 1
+        changed += row.owner_id != to_user_id
         if hook is not None:
-            hook(session, actor=actor, record_id=row.id, to_user_id=to_user_id)
+            hook(session, actor=actor, record_id=row.id, to_user_id=to_user_id, cascade=cascade)
             continue
         changelog.log(
             session,
@@ -124,7 +167,7 @@ def delete(session: Session, *, actor: Actor, spec: EntitySpec, ids: Iterable[in
     """Move the selected records to the recycle bin (CUS-12): needs `<entity>.delete` with
     every row in its scope."""
     rows = checked_rows(session, actor=actor, spec=spec, ids=ids, action=spec.action("delete"))
-    hook = _hooks.get((spec.name, "delete"))
+    hook = row_function(spec, "delete")
     for row in rows:
         if hook is not None:
             hook(session, actor=actor, record_id=row.id)

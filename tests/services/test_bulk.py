@@ -167,3 +167,29 @@ def test_put_into_pool_with_a_row_out_of_scope_releases_nothing(session, book):
     session.rollback()
     assert owners(session, "sales1-1") == [book.users["sales1"].id]
     assert session.scalars(select(PoolEvent)).all() == []
+
+
+def test_bulk_transfer_of_customers_can_take_their_contacts_along(session, book):
+    pytest.importorskip("core.services.customers")
+    from core.models import Contact
+
+    manager = book.actor(session, "manager")
+    [cid] = ids(session, "sales1-1")
+    session.add(Contact(name="联系人甲", customer_id=cid, owner_id=book.users["sales1"].id))
+    session.commit()
+    to = book.users["sales2"].id
+    bulk.transfer(session, actor=manager, spec=spec(), ids=[cid], to_user_id=to, cascade=True)
+    session.commit()
+    assert session.scalar(select(Contact.owner_id)) == to
+
+
+def test_bulk_delete_uses_the_entitys_own_delete_rule(session, book):
+    calls = []
+    bulk.register_hook(spec().name, "delete", lambda s, **kw: calls.append(kw["record_id"]))
+    try:
+        bulk.delete(
+            session, actor=book.actor(session, "admin"), spec=spec(), ids=ids(session, "sales1-1")
+        )
+    finally:
+        bulk._hooks.clear()
+    assert calls == ids(session, "sales1-1")
