@@ -49,6 +49,7 @@ class Job:
 # One line per job. Each must be idempotent: running it twice changes nothing the second time.
 JOBS: list[Job] = [
     Job("pool_recall", "core.services.pool_recall:recall", every=HOURLY),  # CUS-5
+    Job("overdue_plans", "core.services.receivables:overdue_plans_job", every=HOURLY),  # CUS-8
 ]
 
 

@@ -393,6 +393,38 @@ sales_approval.register_subject(
 )
 
 
+def transfer(
+    session: Session, *, actor: Actor, contract_id: int, to_user_id: int, **_options
+) -> Contract:
+    """Give the contract a new owner (needs crm.contract.transfer in scope); its receivable plans
+    and receivables follow, so whoever sees the contract sees its money."""
+    contract = get(session, actor=actor, contract_id=contract_id, action="crm.contract.transfer")
+    sales_refs.check_user(session, to_user_id, "owner_id")
+    if contract.owner_id == to_user_id:
+        return contract
+    old = contract.owner_id
+    contract.owner_id = to_user_id
+    for model in (ReceivablePlan, Receivable):
+        session.execute(
+            sql_update(model)
+            .where(model.contract_id == contract.id)
+            .values(owner_id=to_user_id, version=model.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    sales_refs.flush(session, CONTRACT)
+    changelog.log(
+        session,
+        actor_id=actor.user_id,
+        entity="contract",
+        record_id=contract.id,
+        action="transfer",
+        field="owner_id",
+        old=old,
+        new=to_user_id,
+    )
+    return contract
+
+
 def submit(session: Session, *, actor: Actor, contract_id: int) -> ApprovalStatus:
     """Submit for approval (see sales_approval.submit); approved at once without a flow."""
     return sales_approval.submit(session, actor=actor, kind="contract", record_id=contract_id)

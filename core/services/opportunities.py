@@ -388,3 +388,20 @@ def closed_summary(
 def delete(session: Session, *, actor: Actor, opportunity_id: int) -> None:
     """To the recycle bin (needs crm.opportunity.delete in scope)."""
     records.soft_delete(session, actor=actor, spec=OPPORTUNITY, record_id=opportunity_id)
+
+
+def choices_for_customer(
+    session: Session, actor: Actor, customer_id: int | None
+) -> list[tuple[int, str]]:
+    """Visible open or won opportunities of a customer as (id, name): what a contract may cite."""
+    if customer_id is None:
+        return []
+    query = visible_select(
+        actor,
+        OPPORTUNITY,
+        where=[
+            Opportunity.customer_id == customer_id,
+            Opportunity.status.in_([OpportunityStatus.OPEN, OpportunityStatus.WON]),
+        ],
+    ).order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
+    return [(o.id, o.name) for o in session.scalars(query.limit(200))]

@@ -189,3 +189,29 @@ def describe(lines: Sequence[Line]) -> str:
         + (f"-{x.discount_rate}%" if x.discount_rate else "")
         for x in lines
     )
+
+
+def preview(
+    session: Session, raw_lines: Sequence[Mapping[str, Any]], discount_rate: Any
+) -> tuple[list[Line], Decimal]:
+    """Clean lines and the amount they give (for a live total while the user types)."""
+    discount = clean_discount(discount_rate)
+    clean = clean_lines(session, raw_lines)
+    return clean, total(clean, discount)
+
+
+def product_choices(
+    session: Session, keep: Iterable[int] = ()
+) -> dict[int, tuple[str, Decimal, str]]:
+    """Products a line may use: live ones on sale, plus `keep` (already on the order), as
+    {id: (name, list price, unit)} by name."""
+    keep_ids = sorted({i for i in keep if isinstance(i, int)})
+    offered = Product.is_on_sale.is_(True)
+    if keep_ids:
+        offered = offered | Product.id.in_(keep_ids)
+    rows = session.execute(
+        select(Product.id, Product.name, Product.code, Product.price, Product.unit)
+        .where(not_deleted(Product), offered)
+        .order_by(Product.name, Product.id)
+    )
+    return {i: (f"{name}（{code}）", price, unit) for i, name, code, price, unit in rows}

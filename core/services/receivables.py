@@ -253,6 +253,13 @@ def mark_overdue_plans(session: Session, *, today: dt.date) -> int:
     return result.rowcount or 0
 
 
+def overdue_plans_job(session: Session, *, now: dt.datetime) -> dict:
+    """The job registered in core/jobs.py: overdue as of the business-local day of `now`."""
+    from core.i18n import to_local
+
+    return {"overdue": mark_overdue_plans(session, today=to_local(now).date())}
+
+
 # --- receivables ---------------------------------------------------------------------------
 
 

@@ -179,3 +179,25 @@ def test_the_money_summary_shows_received_and_outstanding(session, org, rep):
         Decimal("0"),
         Decimal("1000.00"),
     )
+
+
+def test_a_transferred_contract_takes_its_plans_and_receivables_along(session, org):
+    from core.services import receivables
+    from tests.services.sales_data import new_receivable
+
+    contract = approved_contract(session, org, amount="1000.00")
+    rep = org.actor(session, "sales1")
+    plan = receivables.add_plan(
+        session,
+        actor=rep,
+        contract_id=contract.id,
+        values={"planned_amount": "500", "planned_date": TODAY},
+    )
+    receivable = new_receivable(session, org, contract.id, "100.00")
+    manager = org.actor(session, "manager")
+    contracts.transfer(
+        session, actor=manager, contract_id=contract.id, to_user_id=org.users["sales2"].id
+    )
+    session.expire_all()
+    sales2 = org.users["sales2"].id
+    assert {contract.owner_id, plan.owner_id, receivable.owner_id} == {sales2}

@@ -219,3 +219,16 @@ def test_an_approved_receivable_is_read_only(session, org, rep):
     with pytest.raises(InvalidTransition) as refused:
         receivables.update(session, actor=rep, receivable_id=receivable.id, values={"amount": "60"})
     assert refused.value.key == "receivable.error.locked"
+
+
+def test_the_overdue_job_runs_from_the_job_registry(db_url, session, org, rep):
+    from core import jobs
+
+    contract = approved_contract(session, org, amount="1000.00")
+    late = plan(session, rep, contract.id, "100.00", day=TODAY - dt.timedelta(days=3))
+    late.status = PlanStatus.TO_COLLECT
+    session.commit()
+    outcome = jobs.run_job(db_url, jobs.get_job("overdue_plans"))
+    assert (outcome.status, outcome.result) == ("ran", {"overdue": 1})
+    session.expire_all()
+    assert session.get(ReceivablePlan, late.id).status == PlanStatus.OVERDUE
