@@ -169,7 +169,12 @@ def update_pool(session: Session, *, actor: Actor, pool_id: int, values: Mapping
     if turning_off and (waiting := _waiting(session, pool.id)):
         raise PoolNotEmpty(count=waiting)
     if cleaned.get("is_default") and not pool.is_default:
-        session.execute(update(Pool).where(Pool.id != pool.id).values(is_default=False))
+        session.execute(
+            update(Pool)
+            .where(Pool.id != pool.id, Pool.is_default.is_(True))
+            .values(is_default=False, version=Pool.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
         cleaned["is_active"] = True
     changes = {k: (getattr(pool, k), v) for k, v in cleaned.items() if getattr(pool, k) != v}
     for name, (_old, new) in changes.items():
