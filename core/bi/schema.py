@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class TableSpec:
     # Reports filter by this date: a full copy is stored in its order, so DuckDB's per-row-group
     # min/max lets a period skip the rest of the table (rows added later are mostly recent).
     sort: str | None = "created_at"
+    # (column, value): the mirror keeps only these rows (reports read trips, not every request).
+    only: tuple[str, str] | None = None
 
     @property
     def store_columns(self) -> tuple[str, ...]:
@@ -55,7 +57,6 @@ TABLES: tuple[TableSpec, ...] = (
             "source",
             "industry",
             "province",
-            "city",
             "is_dealt",
             "is_locked",
             "next_contact_at",
@@ -156,7 +157,12 @@ TABLES: tuple[TableSpec, ...] = (
         ("id", "customer_id", "kind", "from_owner_id", "to_owner_id", "happened_at"),
         sort="happened_at",
     ),
-    TableSpec("approval_requests", ("id", *_OWNED, "kind", "status", "starts_at")),
+    # Only business trips (OFF-7) count in reports (BI-6).
+    TableSpec(
+        "approval_requests",
+        ("id", *_OWNED, "kind", "status", "starts_at"),
+        only=("kind", "trip"),
+    ),
     TableSpec("check_ins", ("id", *_OWNED, "customer_id")),
     TableSpec(
         "sales_targets",

@@ -70,9 +70,17 @@ def probe(engine: Engine) -> dict[str, object]:
     return dict(row._mapping)
 
 
+def _only(spec: TableSpec, query: Select) -> Select:
+    """The rows the mirror keeps of a table it copies only in part."""
+    if spec.only is None:
+        return query
+    column, value = spec.only
+    return query.where(_table(spec.name).c[column] == literal(value))
+
+
 def delta_query(spec: TableSpec, since: dt.datetime | None) -> Select:
     t = _table(spec.name)
-    query = select(*_columns(spec))
+    query = _only(spec, select(*_columns(spec)))
     if spec.watermark and since is not None:
         query = query.where(t.c[spec.watermark] >= since)
     return query
@@ -92,7 +100,7 @@ def children_query(spec: TableSpec, since: dt.datetime | None) -> Select:
 
 def ids_query(spec: TableSpec, ids: list[int]) -> Select:
     t = _table(spec.name)
-    return select(*_columns(spec)).where(t.c.id.in_(ids))
+    return _only(spec, select(*_columns(spec)).where(t.c.id.in_(ids)))
 
 
 def purge_query(since: dt.datetime | None) -> Select:
@@ -108,7 +116,7 @@ def purge_query(since: dt.datetime | None) -> Select:
 def id_range_query(spec: TableSpec, low: int, high: int) -> Select:
     """A slice of the whole table for a full copy (the watermark is not needed there)."""
     t = _table(spec.name)
-    query = select(*_columns(spec, with_watermark=False))
+    query = _only(spec, select(*_columns(spec, with_watermark=False)))
     return query.where(t.c.id >= low, t.c.id < high)
 
 
@@ -116,9 +124,12 @@ class PullFailed(RuntimeError):
     """The Arrow pull worker failed; its stderr is the message."""
 
 
-def _read_arrow(path: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_arrow(path: str) -> pa.Table:
     with pa.OSFile(path, "rb") as source:
-        table = pa.ipc.open_file(source).read_all()
+        return pa.ipc.open_file(source).read_all()
+
+
+def _typed(table: pa.Table, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     frame = pl.from_arrow(table)
     return frame.select(pl.col(c).cast(dtype) for c, dtype in schema.items())
 
@@ -149,10 +160,10 @@ class Puller:
             return frame
         return self.arrow_one(schema, query)
 
-    def arrow(self, jobs: list[tuple[dict, Select, int]]) -> Iterator[tuple[int, pl.DataFrame]]:
-        """(index, frame) per (polars schema, query, id partitions) job, in order, as the
-        worker delivers them."""
-        queries = [{"sql": self._sql(q), "partitions": parts} for _, q, parts in jobs]
+    def arrow(self, jobs: list[tuple[Select, int]]) -> Iterator[tuple[int, pa.Table]]:
+        """(index, Arrow table) per (query, id partitions) job, in order, as the worker
+        delivers them; DuckDB casts them to the mirror's column types on insert."""
+        queries = [{"sql": self._sql(q), "partitions": parts} for q, parts in jobs]
         job = {"uri": self.uri, "queries": queries}
         self.workdir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.workdir, prefix="pull-") as folder:
@@ -167,9 +178,9 @@ class Puller:
             try:
                 for line in worker.stdout:
                     done = json.loads(line)
-                    frame = _read_arrow(done["path"], jobs[done["index"]][0])
+                    table = _read_arrow(done["path"])
                     Path(done["path"]).unlink()
-                    yield done["index"], frame
+                    yield done["index"], table
             finally:
                 if worker.poll() is None:
                     worker.kill()
@@ -179,7 +190,7 @@ class Puller:
                 raise PullFailed(error.strip()[-2000:])
 
     def arrow_one(self, schema: dict, query: Select) -> pl.DataFrame:
-        return [frame for _, frame in self.arrow([(schema, query, 1)])][0]
+        return _typed([table for _, table in self.arrow([(query, 1)])][0], schema)
 
     def purges(self, since: dt.datetime | None) -> list[tuple[str, int, dt.datetime]]:
         with self.engine.connect() as conn:
@@ -193,22 +204,26 @@ class Puller:
 
     def tables(
         self, specs: list[TableSpec], chunk_rows: int
-    ) -> Iterator[tuple[TableSpec, pl.DataFrame, float]]:
+    ) -> Iterator[tuple[TableSpec, pa.Table | pl.DataFrame, float]]:
         """Whole tables in id-range chunks through one worker: (spec, chunk, fraction of all
         rows done) — the fraction drives the first build's progress bar."""
-        jobs, owners, sizes = [], [], []
+        jobs, schemas, owners, sizes = [], [], [], []
         for spec in specs:
             low, high = self.id_bounds(spec)
             starts = range(low, high + 1, chunk_rows) if high else [0]
             for start in starts:
                 size = min(chunk_rows, high - start + 1) if high else 0
                 query = id_range_query(spec, start, start + chunk_rows)
-                jobs.append((polars_schema(spec), query, 2 if size > 100_000 else 1))
+                jobs.append((query, 2 if size > 100_000 else 1))
+                schemas.append(polars_schema(spec))
                 owners.append(spec)
                 sizes.append(size)
         total, done = max(1, sum(sizes)), 0
         # A small store is quicker to copy over the pool than to start the worker for.
-        pulls = enumerate(self._pooled(s, q) for s, q, _ in jobs) if total <= self.small else None
+        if total <= self.small:
+            pulls = enumerate(self._pooled(s, q) for s, (q, _) in zip(schemas, jobs, strict=True))
+        else:
+            pulls = None
         for index, frame in pulls or self.arrow(jobs):
             done += sizes[index]
             yield owners[index], frame, done / total
@@ -216,11 +231,11 @@ class Puller:
     def fingerprint(self, spec: TableSpec) -> tuple[int, int]:
         """(row count, sum of ids): cheap to compare with the mirror's."""
         t = _table(spec.name)
-        query = select(func.count(), func.coalesce(func.sum(t.c.id), 0))
+        query = _only(spec, select(func.count(), func.coalesce(func.sum(t.c.id), 0)))
         with self.engine.connect() as conn:
             count, total = conn.execute(query).one()
         return (int(count), int(total))
 
     def ids(self, spec: TableSpec) -> pl.DataFrame:
         t = _table(spec.name)
-        return self.arrow_one({"id": pl.Int64()}, select(t.c.id))
+        return self.arrow_one({"id": pl.Int64()}, _only(spec, select(t.c.id)))

@@ -253,3 +253,30 @@ def test_customer_updates_and_soft_deletes_reach_the_mirror(session, org, make_m
     row = mirror.query("SELECT level, deleted_at IS NOT NULL AS gone FROM customers").row(0)
     assert row == ("A", True)
     assert mirror.query("SELECT count(*) AS n FROM live_customers")["n"][0] == 0
+
+
+def test_big_copies_through_the_arrow_worker_keep_exact_types(session, org, db_url, tmp_path):
+    cust, con = _base(session, org)
+    data.contract(session, org.users["sales2"], cust, DAY, "0.29")
+    data.trip(session, org.users["sales1"], DAY)
+    data.trip(session, org.users["sales1"], DAY, status="pending")
+    session.commit()
+    mirror = Mirror(db_url, tmp_path / "m.duckdb")
+    mirror._puller.small = 1  # every copy and delta goes through the worker process
+    try:
+        mirror.build()
+        assert sorted(_contracts(mirror).values()) == [0.29, 100.50]
+        new = data.contract(session, org.users["sales1"], cust, DAY, "12.34")
+        data.contract(session, org.users["sales1"], cust, DAY, "0.01")
+        session.commit()
+        mirror.refresh(force=True)
+        assert _contracts(mirror)[new.id] == 12.34
+        row = mirror.query(
+            "SELECT order_date, created_at, typeof(amount) AS t FROM contracts WHERE id = $id",
+            id=con.id,
+        ).row(0)
+        assert row == (DAY, data.at(DAY), "DECIMAL(14,2)")
+        trips = mirror.query("SELECT status FROM approval_requests ORDER BY status")
+        assert trips["status"].to_list() == ["approved", "pending"]
+    finally:
+        mirror.close()
