@@ -29,10 +29,14 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _line(values: list[str]) -> str:
+def csv_line(values: list[str]) -> str:
+    """One CSV record (quoted as needed, CRLF-terminated)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(values)
     return buffer.getvalue()
+
+
+_line = csv_line
 
 
 def export_columns(spec: EntitySpec, columns: Iterable[str] | None) -> list[FieldSpec]:

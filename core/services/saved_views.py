@@ -235,6 +235,8 @@ def _typed(kind: Kind, value: Any) -> Any:
             return Decimal(str(value))
         if kind == Kind.INT:
             return int(value)
+        if kind == Kind.DATETIME and "T" in str(value):
+            return dt.datetime.fromisoformat(str(value))
         if kind in (Kind.DATE, Kind.DATETIME):
             return dt.date.fromisoformat(str(value)[:10])
     except (InvalidOperation, ValueError):
