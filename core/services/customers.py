@@ -1,0 +1,432 @@
+"""Customers (CUS-3): create and edit with duplicate check (查重), team members with read or
+read-write access, transfer (optionally with contacts, opportunities and contracts), lock/unlock,
+and the deal status that follows contract approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.entities import FieldSpec, Kind, audit_fields, define
+from core.errors import (
+    DuplicateCustomer,
+    EditConflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
+from core.models import (
+    Contact,
+    Contract,
+    Customer,
+    CustomerTeamMember,
+    Opportunity,
+    TeamAccess,
+    User,
+)
+from core.permissions import Actor, require
+from core.services import changelog, duplicates, records
+from core.services.record_query import not_deleted
+
+CUSTOMER = define(
+    "customer",
+    Customer,
+    i18n="customer",
+    actions="crm.customer",
+    search_fields=("name", "phone"),
+    search_hint="customer.search_hint",
+    fields=[
+        FieldSpec("name", required=True, filterable=True),
+        FieldSpec("level", Kind.OPTION, options="customer_level", filterable=True),
+        FieldSpec("industry", Kind.OPTION, options="industry", filterable=True),
+        FieldSpec("source", Kind.OPTION, options="source", filterable=True),
+        FieldSpec("phone", Kind.PHONE),
+        FieldSpec("province", filterable=True),
+        FieldSpec("city", filterable=True),
+        FieldSpec("address", in_list=False),
+        FieldSpec("website", Kind.URL, in_list=False),
+        FieldSpec("is_dealt", Kind.BOOL, readonly=True, filterable=True, in_form=False),
+        FieldSpec("dealt_at", Kind.DATETIME, readonly=True, in_list=False, in_form=False),
+        FieldSpec("is_locked", Kind.BOOL, readonly=True, filterable=True, in_form=False),
+        FieldSpec("last_followup_at", Kind.DATETIME, readonly=True, in_form=False, filterable=True),
+        FieldSpec("next_contact_at", Kind.DATETIME, filterable=True),
+        FieldSpec("notes", Kind.TEXTAREA, in_list=False),
+        *audit_fields(owner=True),
+    ],
+)
+CASCADE_MODELS = {"contact": Contact, "opportunity": Opportunity, "contract": Contract}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --- who may change a customer -------------------------------------------------------------
+
+
+def _owner_in_scope(actor: Actor, customer: Customer, action: str) -> bool:
+    owners = actor.owner_ids(action)
+    return actor.can(action) and (owners is None or customer.owner_id in owners)
+
+
+def team_access(session: Session, *, customer_id: int, user_id: int) -> TeamAccess | None:
+    """The user's team access to the customer (read / write), None when not a member."""
+    access = session.scalar(
+        select(CustomerTeamMember.access).where(
+            CustomerTeamMember.customer_id == customer_id, CustomerTeamMember.user_id == user_id
+        )
+    )
+    return TeamAccess(access) if access else None
+
+
+def can_edit(session: Session, actor: Actor, customer: Customer) -> bool:
+    """Edit needs crm.customer.edit and either the owner in the actor's edit scope or read-write
+    team membership; read-only team members and pool members may only look (CUS-3). A pool
+    customer (no owner) is edited only by those whose scope is everyone (claim it first)."""
+    action = CUSTOMER.action("edit")
+    if not actor.can(action):
+        return False
+    if customer.owner_id is None:
+        return actor.owner_ids(action) is None
+    if _owner_in_scope(actor, customer, action):
+        return True
+    return team_access(session, customer_id=customer.id, user_id=actor.user_id) == TeamAccess.WRITE
+
+
+def get(session: Session, *, actor: Actor, customer_id: int) -> Customer:
+    """The customer if the actor may see it (owner in scope, team member, pool member)."""
+    return records.get_visible(session, actor=actor, spec=CUSTOMER, record_id=customer_id)
+
+
+def for_edit(session: Session, *, actor: Actor, customer_id: int) -> Customer:
+    """The customer if the actor may edit it (see `can_edit`), else NotAllowed / NotFound."""
+    customer = get(session, actor=actor, customer_id=customer_id)
+    if not can_edit(session, actor, customer):
+        raise NotAllowed("customer.error.read_only")
+    return customer
+
+
+def _for_owner_action(session: Session, actor: Actor, customer_id: int, verb: str) -> Customer:
+    """Transfer, lock and team changes belong to the owner's side: the owner must be in the
+    actor's scope for `crm.customer.<verb>`; team membership does not grant them."""
+    require(actor, CUSTOMER.action(verb))
+    customer = get(session, actor=actor, customer_id=customer_id)
+    if customer.owner_id is None:
+        raise InvalidTransition("customer.error.in_pool")
+    if not _owner_in_scope(actor, customer, CUSTOMER.action(verb)):
+        raise NotAllowed("customer.error.owner_only")
+    return customer
+
+
+# --- create and edit ----------------------------------------------------------------------
+
+
+def _check_duplicates(session, actor, values, exclude: int | None, confirmed: bool) -> None:
+    if confirmed:
+        return
+    matches = duplicates.exact_customer_matches(
+        session,
+        actor=actor,
+        name=values.get("name") or "",
+        phone=values.get("phone") or "",
+        exclude_customer_id=exclude,
+    )
+    if matches:
+        error = DuplicateCustomer(name="、".join(sorted({m.name for m in matches})[:3]))
+        error.matches = matches
+        raise error
+
+
+def create(
+    session: Session,
+    *,
+    actor: Actor,
+    values: Mapping[str, Any],
+    confirm_duplicate: bool = False,
+) -> Customer:
+    """A new customer owned by the actor (crm.customer.create). A customer with the same name
+    core (查重: spaces, punctuation, width and 有限公司-style suffixes ignored) or the same phone
+    as an existing owned or pool customer raises DuplicateCustomer unless `confirm_duplicate`."""
+    require(actor, CUSTOMER.action("create"))
+    cleaned = records.clean(session, CUSTOMER, values)
+    _check_duplicates(session, actor, cleaned, None, confirm_duplicate)
+    customer = records.create(session, actor=actor, spec=CUSTOMER, values=values)
+    customer.owned_since = now()
+    return customer
+
+
+def update(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    confirm_duplicate: bool = False,
+) -> Customer:
+    """Edit a customer: owner in the edit scope or a read-write team member (read-only members
+    are refused); a stale `expected_version` raises EditConflict; renaming or re-numbering it
+    onto another customer's name/phone raises DuplicateCustomer unless confirmed."""
+    customer = for_edit(session, actor=actor, customer_id=customer_id)
+    if expected_version is not None and customer.version != expected_version:
+        raise EditConflict(entity="customer")
+    cleaned = records.clean(session, CUSTOMER, values, record=customer)
+    changed = {k for k in ("name", "phone") if k in cleaned and cleaned[k] != getattr(customer, k)}
+    if changed:
+        probe = {k: cleaned[k] for k in changed}
+        _check_duplicates(session, actor, probe, customer.id, confirm_duplicate)
+    # records.update reaches team members through the visibility rule; for_edit refused readers.
+    return records.update(
+        session,
+        actor=actor,
+        spec=CUSTOMER,
+        record_id=customer.id,
+        values=values,
+        expected_version=expected_version,
+    )
+
+
+def delete(session: Session, *, actor: Actor, customer_id: int, expected_version=None) -> None:
+    """Move a customer to the recycle bin (CUS-12): crm.customer.delete with the owner in scope;
+    its contacts and deals stay (restoring the customer brings the whole picture back)."""
+    _for_owner_action(session, actor, customer_id, "delete")
+    records.soft_delete(
+        session,
+        actor=actor,
+        spec=CUSTOMER,
+        record_id=customer_id,
+        expected_version=expected_version,
+    )
+
+
+# --- transfer, lock ----------------------------------------------------------------------------
+
+
+def flush(session: Session, entity: str = "customer") -> None:
+    """Flush; a stale version (someone saved the record meanwhile) is an EditConflict."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise EditConflict(entity=entity) from None
+
+
+def check_active_user(session: Session, user_id: int | None) -> User:
+    """The user a record is given to must exist and be enabled (else a field error)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise ValidationFailed({"owner_id": ("records.validation.unknown_ref", {})})
+    return user
+
+
+def log_transfer(session: Session, actor: Actor, entity: str, record, to_user_id: int) -> None:
+    changelog.log(
+        session,
+        actor_id=actor.user_id,
+        entity=entity,
+        record_id=record.id,
+        action="transfer",
+        field="owner_id",
+        old=record.owner_id,
+        new=to_user_id,
+    )
+    record.owner_id = to_user_id
+
+
+def _cascade(session: Session, actor: Actor, customer_id: int, to_user_id: int) -> int:
+    moved = 0
+    for entity, model in CASCADE_MODELS.items():
+        require(actor, f"crm.{entity}.transfer")
+        rows = session.scalars(
+            select(model).where(model.customer_id == customer_id, not_deleted(model))
+        )
+        for row in rows:
+            if row.owner_id != to_user_id:
+                log_transfer(session, actor, entity, row, to_user_id)
+                moved += 1
+    return moved
+
+
+def transfer(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int,
+    to_user_id: int,
+    cascade: bool = False,
+) -> Customer:
+    """Give the customer a new owner (CUS-3): crm.customer.transfer with the current owner in
+    scope, an active new owner; pool customers are assigned from the pool instead. With
+    `cascade`, the customer's contacts, opportunities and contracts move too (each needs its
+    transfer action). Every moved record gets a "transfer" row in its history."""
+    customer = _for_owner_action(session, actor, customer_id, "transfer")
+    check_active_user(session, to_user_id)
+    if customer.owner_id != to_user_id:
+        log_transfer(session, actor, "customer", customer, to_user_id)
+        customer.owned_since = now()
+    if cascade:
+        _cascade(session, actor, customer.id, to_user_id)
+    flush(session)
+    return customer
+
+
+def set_locked(session: Session, *, actor: Actor, customer_id: int, locked: bool) -> Customer:
+    """Lock (exempt from the pool's recall, CUS-5) or unlock a customer: crm.customer.edit with
+    the owner in scope; locking respects the owner's cap on locked customers (pool rules)."""
+    customer = _for_owner_action(session, actor, customer_id, "edit")
+    if customer.is_locked == locked:
+        return customer
+    if locked:
+        from core.services.pool_limits import check_lock_allowed
+
+        check_lock_allowed(session, user_id=customer.owner_id)
+    changelog.log(
+        session,
+        actor_id=actor.user_id,
+        entity="customer",
+        record_id=customer.id,
+        action="lock" if locked else "unlock",
+        field="is_locked",
+        old=customer.is_locked,
+        new=locked,
+    )
+    customer.is_locked = locked
+    flush(session)
+    return customer
+
+
+def mark_dealt(
+    session: Session, *, customer_id: int, at: dt.datetime, actor_id: int | None = None
+) -> None:
+    """A contract of the customer was approved: the customer is dealt (成交) from `at` on. Called
+    by the contract approval (no permission check: the approval already was one). Idempotent:
+    an already dealt customer keeps its first deal time."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.is_dealt:
+        return
+    changelog.log(
+        session,
+        actor_id=actor_id,
+        entity="customer",
+        record_id=customer.id,
+        action="deal",
+        field="is_dealt",
+        old=False,
+        new=True,
+    )
+    customer.is_dealt, customer.dealt_at = True, at
+    session.flush()
+
+
+# --- team members ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    user_id: int
+    name: str
+    access: TeamAccess
+
+
+def team(session: Session, *, actor: Actor, customer_id: int) -> list[TeamMember]:
+    """The customer's team members by name (anyone who can see the customer may look)."""
+    get(session, actor=actor, customer_id=customer_id)
+    rows = session.execute(
+        select(CustomerTeamMember.user_id, User.display_name, CustomerTeamMember.access)
+        .join(User, User.id == CustomerTeamMember.user_id)
+        .where(CustomerTeamMember.customer_id == customer_id)
+        .order_by(User.display_name, User.id)
+    )
+    return [TeamMember(u, n, TeamAccess(a)) for u, n, a in rows]
+
+
+def _user_name(session: Session, user_id: int) -> str:
+    return session.scalar(select(User.display_name).where(User.id == user_id)) or f"#{user_id}"
+
+
+def set_team_member(
+    session: Session, *, actor: Actor, customer_id: int, user_id: int, access: str
+) -> None:
+    """Add a colleague to the customer's team, or change their access: "read" (sees the
+    customer) or "write" (may also edit it). The owner's side decides (crm.customer.edit with
+    the owner in scope); the owner is not a team member of their own customer."""
+    customer = _for_owner_action(session, actor, customer_id, "edit")
+    if access not in tuple(TeamAccess):
+        raise ValidationFailed({"access": ("records.validation.unknown_option", {})})
+    check_active_user(session, user_id)
+    if user_id == customer.owner_id:
+        raise ValidationFailed({"user_id": ("customer.error.owner_in_team", {})})
+    member = session.scalar(
+        select(CustomerTeamMember).where(
+            CustomerTeamMember.customer_id == customer.id, CustomerTeamMember.user_id == user_id
+        )
+    )
+    old = TeamAccess(member.access) if member else None
+    if old == access:
+        return
+    if member is None:
+        member = CustomerTeamMember(customer_id=customer.id, user_id=user_id)
+        session.add(member)
+    member.access = TeamAccess(access)
+    changelog.log(
+        session,
+        actor_id=actor.user_id,
+        entity="customer",
+        record_id=customer.id,
+        action=f"team_{access}",  # history: "added with read / read-write access"
+        field="team_member",
+        new=_user_name(session, user_id),
+    )
+    session.flush()
+
+
+def remove_team_member(session: Session, *, actor: Actor, customer_id: int, user_id: int) -> None:
+    """Take a colleague off the customer's team (same rights as adding)."""
+    customer = _for_owner_action(session, actor, customer_id, "edit")
+    member = session.scalar(
+        select(CustomerTeamMember).where(
+            CustomerTeamMember.customer_id == customer.id, CustomerTeamMember.user_id == user_id
+        )
+    )
+    if member is None:
+        raise NotFound(entity="team_member", id=user_id)
+    changelog.log(
+        session,
+        actor_id=actor.user_id,
+        entity="customer",
+        record_id=customer.id,
+        action="team_remove",
+        field="team_member",
+        old=_user_name(session, user_id),
+    )
+    session.delete(member)
+    session.flush()
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def attach_file(session: Session, *, actor: Actor, customer_id: int, upload):
+    """Attach a file (附件) to a customer the actor may edit (read-only members may not)."""
+    from core.services import record_files
+
+    for_edit(session, actor=actor, customer_id=customer_id)
+    return record_files.attach(
+        session, actor=actor, spec=CUSTOMER, record_id=customer_id, upload=upload
+    )
+
+
+def remove_file(session: Session, *, actor: Actor, customer_id: int, attachment_id: int) -> None:
+    """Delete a file of a customer the actor may edit."""
+    from core.services import record_files
+
+    for_edit(session, actor=actor, customer_id=customer_id)
+    record_files.remove(
+        session, actor=actor, spec=CUSTOMER, record_id=customer_id, attachment_id=attachment_id
+    )
