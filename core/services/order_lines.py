@@ -215,3 +215,14 @@ def product_choices(
         .order_by(Product.name, Product.id)
     )
     return {i: (f"{name}（{code}）", price, unit) for i, name, code, price, unit in rows}
+
+
+def product_names(session: Session, product_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """{id: (name, unit)} of the given products, deleted ones included (old lines show them)."""
+    ids = sorted({i for i in product_ids if isinstance(i, int)})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Product.id, Product.name, Product.unit).where(Product.id.in_(ids))
+    )
+    return {i: (name, unit) for i, name, unit in rows}

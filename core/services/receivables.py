@@ -233,6 +233,23 @@ def plans_of(session: Session, *, actor: Actor, contract_id: int) -> list[Receiv
     )
 
 
+def paid_by_plan(session: Session, plan_ids) -> dict[int, Decimal]:
+    """Approved receivable amounts per plan."""
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Receivable.plan_id, func.sum(Receivable.amount))
+        .where(
+            Receivable.plan_id.in_(ids),
+            not_deleted(Receivable),
+            Receivable.approval_status == ApprovalStatus.APPROVED,
+        )
+        .group_by(Receivable.plan_id)
+    )
+    return {plan_id: Decimal(total or 0) for plan_id, total in rows}
+
+
 def mark_overdue_plans(session: Session, *, today: dt.date) -> int:
     """Job: plans still to collect whose planned date has passed become overdue (idempotent).
     Returns how many plans changed."""

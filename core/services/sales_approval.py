@@ -29,6 +29,7 @@ from core.models import (
     ApprovalStatus,
     ApprovalStep,
     RequestStatus,
+    User,
 )
 from core.permissions import Actor, require
 from core.services import changelog, records, sales_refs
@@ -287,14 +288,22 @@ def decide(
     return on_decision(session, request_id=request.id, outcome=outcome, actor_id=actor.user_id)
 
 
-def decisions(session: Session, *, request_id: int | None) -> list[ApprovalDecision]:
-    """The decisions on a request, oldest first (for the record's approval tab)."""
+@dataclass(frozen=True)
+class DecisionRow:
+    decided_at: object
+    approver: str
+    decision: str
+    comment: str
+
+
+def decisions(session: Session, *, request_id: int | None) -> list[DecisionRow]:
+    """The decisions on a request with approver names, oldest first (the approval tab)."""
     if request_id is None:
         return []
-    return list(
-        session.scalars(
-            select(ApprovalDecision)
-            .where(ApprovalDecision.request_id == request_id)
-            .order_by(ApprovalDecision.decided_at, ApprovalDecision.id)
-        )
-    )
+    rows = session.execute(
+        select(ApprovalDecision, User.display_name)
+        .outerjoin(User, User.id == ApprovalDecision.approver_id)
+        .where(ApprovalDecision.request_id == request_id)
+        .order_by(ApprovalDecision.decided_at, ApprovalDecision.id)
+    ).all()
+    return [DecisionRow(d.decided_at, name or "", d.decision, d.comment) for d, name in rows]

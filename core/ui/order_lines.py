@@ -1,0 +1,44 @@
+"""Product lines of an opportunity or contract as a read-only table with the order's totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import streamlit as st
+
+from core.db import transaction
+from core.i18n import format_money, format_number, t
+from core.services import order_lines
+
+
+def lines_table(rows, discount_rate: Decimal, amount: Decimal, key: str) -> None:
+    """Product, unit price, quantity, line discount, subtotal; then gross, discount, amount."""
+    if not rows:
+        st.caption(t("order.no_lines"))
+        return
+    with transaction() as session:
+        names = order_lines.product_names(session, [r.product_id for r in rows])
+    st.dataframe(
+        {
+            t("order.product"): [names.get(r.product_id, ("#", ""))[0] for r in rows],
+            t("order.unit"): [names.get(r.product_id, ("", ""))[1] for r in rows],
+            t("order.price"): [format_money(r.price) for r in rows],
+            t("order.quantity"): [format_number(r.quantity, digits=2) for r in rows],
+            t("order.discount_rate"): [
+                f"{format_number(r.discount_rate, digits=2)}%" for r in rows
+            ],
+            t("order.subtotal"): [format_money(r.subtotal) for r in rows],
+        },
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+    gross = sum((r.subtotal for r in rows), Decimal("0"))
+    st.caption(
+        t(
+            "order.summary",
+            gross=format_money(gross),
+            discount=format_number(discount_rate, digits=2),
+            amount=format_money(amount),
+        )
+    )
