@@ -1,0 +1,68 @@
+"""Dashboard charts (CUS-1): the funnel of open opportunities by stage with won and lost, and
+the 12-month trend of contract and receivable amounts against monthly targets."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from core.i18n import format_money, format_number, t
+from core.ui import charts
+from core.ui.dashboard_drill import open_drill
+
+FUNNEL_TABLE = "dashboard.funnel.table"
+
+
+def _stage_names(frame: pl.DataFrame) -> list[str]:
+    return [
+        row["stage"] if row["status"] == "open" else t(f"dashboard.funnel.{row['status']}")
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def _on_stage_selected(rows: list[tuple]) -> None:
+    selection = st.session_state[FUNNEL_TABLE].selection
+    picked = list(selection.rows) or [c[0] for c in selection.get("cells", [])]
+    if picked and picked[0] < len(rows):
+        open_drill("funnel", *rows[picked[0]])
+
+
+def funnel(frame: pl.DataFrame) -> None:
+    """Chart of open stages; beside it every stage, won and lost with count and amount — a
+    row opens its opportunities."""
+    with st.container(border=True):
+        st.markdown(f"**{t('dashboard.funnel.title')}**")
+        named = frame.with_columns(name=pl.Series(_stage_names(frame)))
+        open_stages = named.filter(pl.col("status") == "open")
+        if named["opportunities"].sum() == 0:
+            st.info(t("dashboard.funnel.empty"))
+            return
+        st.altair_chart(
+            charts.funnel(open_stages, stage="name", value="opportunities",
+                          value_title=t("dashboard.funnel.count"), stage_title=t("dashboard.funnel.stage"),
+                          tooltips=[("amount", t("dashboard.funnel.amount"), charts.MONEY)]),
+            width="stretch", key="dashboard.funnel.chart",
+        )  # fmt: skip
+        data = {
+            t("dashboard.funnel.stage"): named["name"].to_list(),
+            t("dashboard.funnel.count"): [format_number(v) for v in named["opportunities"]],
+            t("dashboard.funnel.amount"): [format_money(v) for v in named["amount"]],
+        }
+        rows = [(r["status"], r["stage_id"], r["name"]) for r in named.iter_rows(named=True)]
+        st.dataframe(data, key=FUNNEL_TABLE, hide_index=True, width="stretch",
+                     on_select=lambda: _on_stage_selected(rows),
+                     selection_mode=["single-row", "single-cell"])  # fmt: skip
+
+
+def trend(frame: pl.DataFrame) -> None:
+    """Monthly contract and receivable amounts as bars, their targets as dashed lines."""
+    with st.container(border=True):
+        st.markdown(f"**{t('dashboard.trend.title')}**")
+        series = {"contract_amount": t("dashboard.trend.contract"),
+                  "receivable_amount": t("dashboard.trend.receivable")}  # fmt: skip
+        goals = {"contract_target": t("dashboard.trend.contract_target"),
+                 "receivable_target": t("dashboard.trend.receivable_target")}  # fmt: skip
+        has_goals = bool(frame["contract_target"].sum() or frame["receivable_target"].sum())
+        chart = charts.grouped_bars(frame, x="month", series=series, targets=goals if has_goals else None,
+                                    value_title=t("dashboard.trend.amount"))  # fmt: skip
+        st.altair_chart(chart, width="stretch", key="dashboard.trend.chart")

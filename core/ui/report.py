@@ -1,0 +1,163 @@
+"""The common report block (BI-*, CUS-1): a chart, the table behind it with translated headers
+and locale-formatted numbers, a CSV download of exactly that table (same rows, columns and
+order; UTF-8 with BOM; numbers unformatted so spreadsheets can add them; text cells that would
+run as formulas neutralised), and click-through: selecting a row opens the records behind it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from core.i18n import format_date, format_money, format_number, format_percent, t
+from core.io.export import BOM, neutralise
+from core.permissions import Actor
+from core.ui.drill import Drill, show_drill
+
+NUMERIC = {"int", "money", "number", "pct", "days"}
+
+
+@dataclass(frozen=True)
+class Col:
+    """A table column: frame column, i18n key of its header, kind of value."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text / int / money / number / pct (a percent value) / days / date / month
+    prefix: str = ""  # i18n key of a group the header belongs to ("合同金额" + "环比")
+
+    @property
+    def header(self) -> str:
+        if self.prefix:
+            return t("bi_pages.report.grouped_header", group=t(self.prefix), name=t(self.label))
+        return t(self.label)
+
+
+def cell(value, kind: str) -> str:
+    """A value as the table shows it (locale formatted)."""
+    if value is None:
+        return "—" if kind in NUMERIC else ""
+    match kind:
+        case "money":
+            return format_money(value)
+        case "pct":
+            return format_percent(float(value) / 100, 1)
+        case "int":
+            return format_number(value)
+        case "number" | "days":
+            return format_number(value, 0 if float(value).is_integer() else 1)
+        case "date":
+            return format_date(value)
+        case "month":
+            return f"{value:%Y-%m}" if isinstance(value, dt.date) else str(value)
+    return str(value)
+
+
+def csv_cell(value, kind: str) -> str:
+    """A value as the CSV holds it: plain numbers, ISO dates, neutralised text."""
+    if value is None:
+        return ""
+    if kind == "money":
+        return f"{float(value):.2f}"
+    if kind in NUMERIC:
+        number = float(value)
+        return str(int(number)) if number.is_integer() else f"{number:f}".rstrip("0")
+    if kind == "month" and isinstance(value, dt.date):
+        return f"{value:%Y-%m}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def display_table(frame: pl.DataFrame, columns: list[Col]) -> dict[str, list[str]]:
+    return {c.header: [cell(v, c.kind) for v in frame[c.name].to_list()] for c in columns}
+
+
+def table_csv(frame: pl.DataFrame, columns: list[Col]) -> bytes:
+    """The table as CSV bytes: BOM, translated header row, one line per table row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    values = [frame[c.name].to_list() for c in columns]
+    for row in zip(*values, strict=True):
+        writer.writerow([csv_cell(v, c.kind) for v, c in zip(row, columns, strict=True)])
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _selected_row(key: str, size: int) -> int | None:
+    state = st.session_state.get(key)
+    if state is None:
+        return None
+    selection = state.selection
+    rows = list(selection.rows) or [c[0] for c in selection.get("cells", [])]
+    return rows[0] if rows and rows[0] < size else None
+
+
+def report_table(key: str, frame: pl.DataFrame, columns: list[Col], *, file_name: str,
+                 selectable: bool = True) -> dict | None:  # fmt: skip
+    """The table with its CSV download; returns the selected row (raw values) or None."""
+    data = display_table(frame, columns)
+    config = {
+        c.header: st.column_config.TextColumn(alignment="right" if c.kind in NUMERIC else None)
+        for c in columns
+    }
+    options = {"on_select": "rerun", "selection_mode": ["single-row", "single-cell"]}
+    st.dataframe(data, key=key, hide_index=True, column_config=config, width="stretch",
+                 **(options if selectable else {}))  # fmt: skip
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    if selectable:
+        left.caption(t("bi_pages.report.click_hint"))
+    with right:
+        st.download_button(
+            t("bi_pages.report.download_csv"),
+            data=table_csv(frame, columns),
+            file_name=f"{file_name}_{dt.date.today():%Y%m%d}.csv",
+            mime="text/csv",
+            key=f"{key}.csv",
+            on_click="ignore",
+            width="stretch",
+        )
+    index = _selected_row(key, len(frame)) if selectable else None
+    return frame.row(index, named=True) if index is not None else None
+
+
+def _charts(key: str, drawn) -> None:
+    """One chart across the width, or several side by side."""
+    if not isinstance(drawn, list | tuple):
+        st.altair_chart(drawn, width="stretch", key=f"{key}.chart")
+        return
+    for i, (col, one) in enumerate(zip(st.columns(len(drawn)), drawn, strict=True)):
+        with col:
+            st.altair_chart(one, width="stretch", key=f"{key}.chart{i}")
+
+
+def report_block(
+    key: str,
+    *,
+    actor: Actor,
+    title: str,
+    frame: pl.DataFrame,
+    columns: list[Col],
+    chart: Callable[[pl.DataFrame], alt.TopLevelMixin | list] | None = None,
+    file_name: str,
+    drill: Callable[[dict], Drill] | None = None,
+    empty: bool | None = None,
+    empty_key: str = "bi_pages.report.empty",
+) -> None:
+    """Title, chart, table + CSV, and the records behind the selected row — or an empty state
+    (`empty` says when a frame of zeros counts as empty; default: no rows)."""
+    st.subheader(title)
+    if frame.is_empty() if empty is None else empty:
+        st.info(t(empty_key))
+        return
+    if chart is not None:
+        _charts(key, chart(frame))
+    row = report_table(key, frame, columns, file_name=file_name, selectable=drill is not None)
+    if row is not None and drill is not None:
+        show_drill(actor, drill(row), key=f"{key}.drill")
