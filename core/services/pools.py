@@ -31,7 +31,10 @@ from core.services.pool_limits import (
     may_assign,
     may_claim,
     utc_now,
+    visible_pools,
 )
+
+__all__ = ["assign", "claim", "claim_many", "release", "visible_pools", "put_back"]
 
 REASON_MAX = 200
 
