@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 import duckdb
 import polars as pl
 
+from core.bi import rollups, views
 from core.bi.schema import BY_NAME, PURGE_ENTITIES, TABLES, TableSpec, duckdb_columns
 from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_query
 
@@ -93,10 +94,13 @@ def rebuild(
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
         cur.execute(f"ALTER TABLE _new_{spec.name} RENAME TO {spec.name}")
+    views.ensure_views(cur)
+    rollups.rebuild_all(cur)
     cur.execute("COMMIT")
 
 
-def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame | None) -> None:
+def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame | None,
+            touched: rollups.Touched | None = None) -> None:  # fmt: skip
     frame = frame.unique("id", keep="last")
     if parent_ids is not None and parent_ids.height:
         cur.register("_parents", parent_ids)
@@ -104,8 +108,12 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
         cur.unregister("_parents")
     if frame.height:
         cur.register("_delta", frame)
+        if touched:
+            touched.capture(cur, spec.name)  # the rows as they were
         cur.execute(DELETE_BY_ID.format(table=spec.name))
         cur.execute(INSERT_DELTA.format(table=spec.name, columns=", ".join(spec.columns)))
+        if touched:
+            touched.capture(cur, spec.name)  # and as they are now
         cur.unregister("_delta")
 
 
@@ -143,14 +151,16 @@ def sync_tables(cur, puller: Puller, todo: set[str], marks: dict, safety: dt.tim
     old = read_marks(cur)
     purged = puller.purges(_since(old, PURGE_FEED, safety)) if PURGE_FEED in todo else []
     pulled = _pull(puller, todo, old, safety)
+    touched = rollups.Touched()
     cur.execute("BEGIN")
     try:
         for name, (frame, parents) in pulled.items():
             spec = BY_NAME[name]
             if spec.watermark is None and name in todo:
                 cur.execute(f"DELETE FROM {name}")
-            _upsert(cur, spec, frame, parents)
-        removed = _apply_purges(cur, purged)
+            _upsert(cur, spec, frame, parents, touched)
+        removed = _apply_purges(cur, purged, touched)
+        rollups.update(cur, touched)
         _write_marks(cur, marks, todo, old)
         cur.execute("COMMIT")
     except BaseException:
@@ -159,7 +169,7 @@ def sync_tables(cur, puller: Puller, todo: set[str], marks: dict, safety: dt.tim
     return removed > 0 or any(frame.height for frame, _ in pulled.values())
 
 
-def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]]) -> int:
+def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]], touched) -> int:
     rows = [(PURGE_ENTITIES[e], rid, at) for e, rid, at in purged if e in PURGE_ENTITIES]
     if not rows:
         return 0
@@ -170,6 +180,10 @@ def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]]) -> int:
     )
     cur.register("_purged", frame)
     for table in frame["tbl"].unique().to_list():
+        ids = frame.filter(pl.col("tbl") == table).select(id=pl.col("record_id"))
+        cur.register("_delta", ids)
+        touched.capture(cur, table)
+        cur.unregister("_delta")
         guard = PURGE_GUARD.format(table=table) if "created_at" in BY_NAME[table].columns else ""
         cur.execute(DELETE_PURGED.format(table=table, guard=guard), {"table": table})
     cur.unregister("_purged")
@@ -185,6 +199,8 @@ def reconcile(cur, puller: Puller, chunk_rows: int) -> dict[str, int]:
         if tuple(mirrored[0]) == puller.fingerprint(spec):
             continue
         fixed[spec.name] = _repair(cur, puller, spec, chunk_rows)
+    if fixed:
+        rollups.rebuild_all(cur)
     return fixed
 
 

@@ -21,6 +21,7 @@ import datetime as dt
 
 import polars as pl
 
+from core.bi import funnel as funnel_module
 from core.bi import measures, targets
 from core.bi.measures import MEASURES, SCOPE
 from core.bi.periods import Period, last_months
@@ -45,22 +46,17 @@ SELECT '{metric}' AS metric,
 FROM {source}
 WHERE {where} AND {date} >= $previous_start AND {date} < $end AND {scope}"""
 
-FUNNEL_SQL = """
-WITH grp AS (
-    SELECT coalesce(CAST($stage_group_id AS BIGINT),
-                    (SELECT id FROM live_stage_groups ORDER BY is_default DESC, id LIMIT 1)) AS id),
-opp AS (
-    SELECT * FROM live_opportunities
-    WHERE created_at >= $start AND created_at < $end AND stage_group_id = (SELECT id FROM grp)
-      AND ($opportunity_all OR owner_id IN (SELECT unnest($opportunity_owners))))
+FUNNEL_SQL = f"""
+WITH {funnel_module.GROUP}, totals AS ({{totals}})
 SELECT s.id AS stage_id, s.name AS stage, s.position, s.win_probability, 'open' AS status,
-       count(o.id) AS opportunities, CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS amount
-FROM stages s LEFT JOIN opp o ON o.stage_id = s.id AND o.status = 'open'
-WHERE s.group_id = (SELECT id FROM grp)
+       CAST(coalesce(sum(o.n), 0) AS BIGINT) AS opportunities,
+       CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS amount
+FROM stg s LEFT JOIN totals o ON o.stage_id = s.id AND o.status = 'open'
 GROUP BY ALL
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, st.status, count(o.id), CAST(coalesce(sum(o.amount), 0) AS DOUBLE)
-FROM (VALUES ('won'), ('lost')) st(status) LEFT JOIN opp o ON o.status = st.status
+SELECT NULL, NULL, NULL, NULL, st.status, CAST(coalesce(sum(o.n), 0) AS BIGINT),
+       CAST(coalesce(sum(o.amount), 0) AS DOUBLE)
+FROM (VALUES ('won'), ('lost')) st(status) LEFT JOIN totals o ON o.status = st.status
 GROUP BY st.status
 ORDER BY status = 'lost', status = 'won', position"""
 
@@ -147,7 +143,8 @@ def _change(frame: pl.DataFrame) -> pl.DataFrame:
 
 def briefing(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
     previous = period.previous()
-    parts = [measures.sql(BRIEFING_PART, name, metric=name) for name in BRIEFING]
+    both = Period(previous.start, period.end)  # rollups answer it when both are whole months
+    parts = [measures.sql(BRIEFING_PART, name, both, metric=name) for name in BRIEFING]
     keys = {MEASURES[name].scope for name in BRIEFING}
     params = scope_params(mirror, actor, who, *keys) | {
         "start": period.start, "end": period.end_exclusive, "previous_start": previous.start
@@ -172,7 +169,8 @@ def indicators(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> 
 def funnel(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
            stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
     params = scope_params(mirror, actor, who, "opportunity") | measures.period_params(period)
-    return mirror.query(FUNNEL_SQL, stage_group_id=stage_group_id, **params)
+    sql = funnel_module.totals_sql(FUNNEL_SQL, period)
+    return mirror.query(sql, stage_group_id=stage_group_id, **params)
 
 
 def trend(mirror, *, actor: Actor, who: Who = EVERYONE, months: int = 12,

@@ -17,63 +17,87 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import SCOPE, by_bucket, period_params
+from core.bi.measures import SCOPE, by_bucket, period_params, rollup_grain
 from core.bi.periods import Period
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
 
-GROUP_AND_OPPORTUNITIES = f"""
+_OPP_SCOPE = SCOPE.format(key="opportunity")
+GROUP = """
 grp AS (
     SELECT coalesce(CAST($stage_group_id AS BIGINT),
                     (SELECT id FROM live_stage_groups ORDER BY is_default DESC, id LIMIT 1)) AS id),
-opp AS (
-    SELECT * FROM live_opportunities
-    WHERE created_at >= $start AND created_at < $end AND stage_group_id = (SELECT id FROM grp)
-      AND {SCOPE.format(key="opportunity")}),
 stg AS (SELECT * FROM stages WHERE group_id = (SELECT id FROM grp))"""
 
+# Opportunities of the group created in the period, row by row.
+OPP_ROWS = f"""
+SELECT * FROM live_opportunities
+WHERE created_at >= $start AND created_at < $end AND stage_group_id = (SELECT id FROM grp)
+  AND {_OPP_SCOPE}"""
+
+# The CTEs grp, stg and opp (the rows of the period), for drill-downs (core/bi/drilldown.py).
+GROUP_AND_OPPORTUNITIES = f"{GROUP},\nopp AS ({OPP_ROWS})"
+
+# Count and amount per stage and status: from the monthly rollup (whole months) or the rows.
+OPP_TOTALS = {
+    "rows": f"""SELECT stage_id, status, count(*) AS n, sum(amount) AS amount
+                FROM ({OPP_ROWS}) GROUP BY ALL""",
+    "rollup": f"""SELECT stage_id, status, sum(n) AS n, sum(amount) AS amount
+                  FROM roll_opportunities
+                  WHERE grain = 'month' AND start >= $start AND start < $end
+                    AND stage_group_id = (SELECT id FROM grp) AND {_OPP_SCOPE}
+                  GROUP BY ALL""",
+}
+
 BY_STAGE_SQL = f"""
-WITH {GROUP_AND_OPPORTUNITIES}
+WITH {GROUP}, totals AS ({{totals}})
 SELECT s.id AS stage_id, s.name AS stage, s.position, s.win_probability,
-       count(o.id) AS opportunities,
+       CAST(coalesce(sum(o.n), 0) AS BIGINT) AS opportunities,
        CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS amount,
-       CAST(round(coalesce(sum(o.amount * s.win_probability / 100), 0), 2) AS DOUBLE)
+       CAST(round(coalesce(sum(o.amount), 0) * s.win_probability / 100, 2) AS DOUBLE)
            AS weighted_amount
-FROM stg s LEFT JOIN opp o ON o.stage_id = s.id AND o.status = 'open'
-GROUP BY ALL
+FROM stg s LEFT JOIN totals o ON o.stage_id = s.id AND o.status = 'open'
+GROUP BY s.id, s.name, s.position, s.win_probability
 ORDER BY s.position"""
 
 WON = 1_000_000  # a position beyond every stage
 
+# Reached(stage) = opportunities whose furthest position is at or beyond it: counted once per
+# position, then summed from the top (no join of every opportunity with every stage).
 CONVERSION_SQL = f"""
-WITH {GROUP_AND_OPPORTUNITIES},
-history AS (
-    SELECT h.opportunity_id, max(s.position) AS position
-    FROM opportunity_stage_changes h JOIN stg s ON s.id = h.to_stage_id
-    WHERE h.opportunity_id IN (SELECT id FROM opp)
-    GROUP BY h.opportunity_id),
+WITH {GROUP},
 reach AS (
-    SELECT o.id, CASE WHEN o.status = 'won' THEN {WON}
-                      ELSE greatest(coalesce(s.position, 0), coalesce(h.position, 0)) END AS position
-    FROM opp o LEFT JOIN stg s ON s.id = o.stage_id LEFT JOIN history h ON h.opportunity_id = o.id)
-SELECT s.id AS stage_id, s.name AS stage, s.position, count(r.id) AS reached
-FROM stg s LEFT JOIN reach r ON r.position >= s.position
-GROUP BY ALL
+    SELECT CASE WHEN o.status = 'won' THEN {WON}
+                ELSE greatest(coalesce(s.position, 0), coalesce(r.position, 0)) END AS position
+    FROM ({OPP_ROWS}) o
+    LEFT JOIN stg s ON s.id = o.stage_id
+    LEFT JOIN opp_reach r ON r.opportunity_id = o.id),
+counts AS (SELECT position, count(*) AS n FROM reach GROUP BY position)
+SELECT s.id AS stage_id, s.name AS stage, s.position,
+       CAST((SELECT coalesce(sum(n), 0) FROM counts c WHERE c.position >= s.position) AS BIGINT)
+           AS reached
+FROM stg s
 UNION ALL
-SELECT NULL, NULL, {WON}, count(*) FROM reach WHERE position = {WON}
+SELECT NULL, NULL, {WON}, CAST((SELECT coalesce(sum(n), 0) FROM counts
+                                WHERE position = {WON}) AS BIGINT)
 ORDER BY position"""
 
 WIN_RATE_SQL = f"""
-WITH {GROUP_AND_OPPORTUNITIES}
-SELECT count(*) AS opportunities,
-       count(*) FILTER (WHERE status = 'open') AS open,
-       count(*) FILTER (WHERE status = 'won') AS won,
-       count(*) FILTER (WHERE status = 'lost') AS lost,
-       round(100.0 * count(*) FILTER (WHERE status = 'won')
-             / nullif(count(*) FILTER (WHERE status IN ('won', 'lost')), 0), 2) AS win_rate_pct,
+WITH {GROUP}, totals AS ({{totals}})
+SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS opportunities,
+       CAST(coalesce(sum(n) FILTER (WHERE status = 'open'), 0) AS BIGINT) AS open,
+       CAST(coalesce(sum(n) FILTER (WHERE status = 'won'), 0) AS BIGINT) AS won,
+       CAST(coalesce(sum(n) FILTER (WHERE status = 'lost'), 0) AS BIGINT) AS lost,
+       round(100.0 * coalesce(sum(n) FILTER (WHERE status = 'won'), 0)
+             / nullif(sum(n) FILTER (WHERE status IN ('won', 'lost')), 0), 2) AS win_rate_pct,
        CAST(coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) AS DOUBLE) AS won_amount,
        CAST(coalesce(sum(amount) FILTER (WHERE status = 'lost'), 0) AS DOUBLE) AS lost_amount
-FROM opp"""
+FROM totals"""
+
+
+def totals_sql(template: str, period: Period) -> str:
+    """`template` over per-stage totals from the rollup or the rows (dashboard funnel too)."""
+    return template.format(totals=OPP_TOTALS["rollup" if rollup_grain(period) else "rows"])
 
 
 def _params(mirror, actor: Actor, period: Period, who: Who, stage_group_id) -> dict:
@@ -83,7 +107,8 @@ def _params(mirror, actor: Actor, period: Period, who: Who, stage_group_id) -> d
 
 def by_stage(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
              stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
-    return mirror.query(BY_STAGE_SQL, **_params(mirror, actor, period, who, stage_group_id))
+    sql = totals_sql(BY_STAGE_SQL, period)
+    return mirror.query(sql, **_params(mirror, actor, period, who, stage_group_id))
 
 
 def conversion(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
@@ -96,7 +121,8 @@ def conversion(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
 
 def win_rate(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
              stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
-    return mirror.query(WIN_RATE_SQL, **_params(mirror, actor, period, who, stage_group_id))
+    sql = totals_sql(WIN_RATE_SQL, period)
+    return mirror.query(sql, **_params(mirror, actor, period, who, stage_group_id))
 
 
 def new_by_bucket(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:

@@ -146,7 +146,6 @@ class Mirror:
             started = time.monotonic()
             marks = probe(self._puller.engine)  # before copying: later writes are pulled after
             apply.rebuild(self._writer, self._puller, list(TABLES), self.chunk_rows, progress)
-            views.ensure_views(self._writer)
             apply.write_state(self._writer, marks, self._meta_expected())
             self._after_sync(marks, started, changed=set(marks))
             self.is_built = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import BY_BUCKET_SQL, MEASURES, SCOPE, sql
+from core.bi.measures import BY_BUCKET_SQL, MEASURES, SCOPE, effective, sql
 from core.bi.periods import Period
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
@@ -36,21 +36,21 @@ def _any_range(date: str) -> str:
     return " OR ".join(f"({date} >= ${p}start AND {date} < ${p}end)" for p in _RANGES.values())
 
 
-BY_EMPLOYEE_SQL = f"""
+BY_EMPLOYEE_SQL = """
 WITH k AS (
     SELECT owner_id,
-           {_filtered("count(*)", "order_date", "contracts", "BIGINT")},
-           {_filtered("sum(amount)", "order_date", "contract_amount", "DOUBLE")}
-    FROM ok_contracts
-    WHERE ({_any_range("order_date")}) AND {SCOPE.format(key="contract")}
+           {contracts},
+           {contract_amount}
+    FROM {contract_source}
+    WHERE {contract_where} AND ({contract_ranges}) AND {contract_scope}
     GROUP BY owner_id),
 r AS (
     SELECT owner_id,
-           {_filtered("sum(amount)", "received_date", "receivable_amount", "DOUBLE")}
-    FROM ok_receivables
-    WHERE ({_any_range("received_date")}) AND {SCOPE.format(key="receivable")}
+           {receivable_amount}
+    FROM {receivable_source}
+    WHERE {receivable_where} AND ({receivable_ranges}) AND {receivable_scope}
     GROUP BY owner_id),
-people AS (SELECT * FROM users u WHERE {SCOPE.format(key="contract").replace("owner_id", "u.id")})
+people AS (SELECT * FROM users u WHERE {people_scope})
 SELECT p.id AS user_id, p.display_name AS employee, d.name AS department,
        k.* EXCLUDE (owner_id), r.* EXCLUDE (owner_id)
 FROM people p
@@ -59,6 +59,23 @@ LEFT JOIN r ON r.owner_id = p.id
 LEFT JOIN departments d ON d.id = p.department_id
 WHERE p.is_active OR k.owner_id IS NOT NULL OR r.owner_id IS NOT NULL
 ORDER BY contract_amount DESC NULLS LAST, employee, user_id"""
+
+
+def _by_employee_sql(period: Period) -> str:
+    """Over the rollups when the three periods are whole months, else over the rows."""
+    span = Period(period.year_ago().start, period.end)
+    k, ka = effective("contracts", span), effective("contract_amount", span)
+    r = effective("receivable_amount", span)
+    return BY_EMPLOYEE_SQL.format(
+        contracts=_filtered(k.value, k.date, "contracts", "BIGINT"),
+        contract_amount=_filtered(ka.value, ka.date, "contract_amount", "DOUBLE"),
+        contract_source=k.source, contract_where=k.where, contract_ranges=_any_range(k.date),
+        contract_scope=SCOPE.format(key="contract"),
+        receivable_amount=_filtered(r.value, r.date, "receivable_amount", "DOUBLE"),
+        receivable_source=r.source, receivable_where=r.where,
+        receivable_ranges=_any_range(r.date), receivable_scope=SCOPE.format(key="receivable"),
+        people_scope=SCOPE.format(key="contract").replace("owner_id", "u.id"),
+    )  # fmt: skip
 
 
 def _change(frame: pl.DataFrame) -> pl.DataFrame:
@@ -77,7 +94,7 @@ def by_employee(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) ->
     params = scope_params(mirror, actor, who, "contract", "receivable")
     for prefix, p in (("", period), ("prev_", period.previous()), ("ya_", period.year_ago())):
         params |= {f"{prefix}start": p.start, f"{prefix}end": p.end_exclusive}
-    frame = mirror.query(BY_EMPLOYEE_SQL, **params)
+    frame = mirror.query(_by_employee_sql(period), **params)
     figures = [c for c in frame.columns if c.startswith(FIGURES)]
     return _change(frame.with_columns(pl.col(figures).fill_null(0)))
 
@@ -88,7 +105,10 @@ def trend(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.Da
     shifted = {"": "0d", "_prev": "-1mo", "_year_ago": "-1y"}
     for f in FIGURES:
         params = scope_params(mirror, actor, who, MEASURES[f].scope) | span
-        values = mirror.query(sql(BY_BUCKET_SQL, f), bucket=period.bucket, **params)
+        query = sql(
+            BY_BUCKET_SQL, f, Period(span["start"], period.end), days=period.bucket == "day"
+        )
+        values = mirror.query(query, bucket=period.bucket, **params)
         for suffix, offset in shifted.items():
             keyed = values.rename({"value": f"{f}{suffix}", "bucket": "_key"})
             frame = frame.with_columns(_key=pl.col("bucket").dt.offset_by(offset))

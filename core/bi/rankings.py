@@ -51,6 +51,6 @@ def ranking(mirror, *, actor: Actor, period: Period, metric: str,
         raise ValueError(f"unknown ranking {metric!r}")
     key = MEASURES[metric].scope
     user_scope = SCOPE.format(key=key).replace("owner_id", "u.id")
-    query = RANKING_SQL.format(by_owner=sql(BY_OWNER_SQL, metric), user_scope=user_scope)
+    query = RANKING_SQL.format(by_owner=sql(BY_OWNER_SQL, metric, period), user_scope=user_scope)
     params = scope_params(mirror, actor, who, key) | period_params(period)
     return mirror.query(query, **params)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import MEASURES, SCOPE
+from core.bi.measures import MEASURES, SCOPE, effective
 from core.bi.periods import Period
 from core.bi.periods import year as year_period
 from core.bi.scope import ACTIONS, EVERYONE, Who, department_users, scope_params
@@ -50,9 +50,9 @@ GROUP BY m_start"""
 
 # Amount per owner and month of the year.
 ACTUALS = """
-SELECT owner_id, CAST(month({date}) AS BIGINT) AS month, sum(amount) AS actual
+SELECT owner_id, CAST(month({date}) AS BIGINT) AS month, {value} AS actual
 FROM {source}
-WHERE {date} >= $start AND {date} < $end AND ({scope})
+WHERE {where} AND {date} >= $start AND {date} < $end AND ({scope})
 GROUP BY ALL"""
 
 EMPLOYEE_MONTHLY_SQL = """
@@ -109,10 +109,11 @@ def _params(mirror, actor: Actor, metric: str, who: Who, year: int) -> dict:
                      "year": year}  # fmt: skip
 
 
-def _sql(template: str, metric: str) -> str:
-    m = MEASURES[METRICS[metric]]
+def _sql(template: str, metric: str, year: int) -> str:
+    m = effective(METRICS[metric], year_period(year))  # whole months: the monthly rollup
     scope = SCOPE.format(key=m.scope)
-    actuals = ACTUALS.format(date=m.date, source=m.source, scope=scope)
+    actuals = ACTUALS.format(date=m.date, source=m.source, scope=scope, value=m.value,
+                             where=m.where)  # fmt: skip
     return template.format(actuals=actuals, user_scope=scope.replace("owner_id", "u.id"))
 
 
@@ -120,11 +121,11 @@ def monthly(mirror, *, actor: Actor, year: int, metric: str, by: str = "employee
             who: Who = EVERYONE) -> pl.DataFrame:  # fmt: skip
     params = _params(mirror, actor, metric, who, year)
     if by == "employee":
-        frame = mirror.query(_sql(EMPLOYEE_MONTHLY_SQL, metric), **params)
+        frame = mirror.query(_sql(EMPLOYEE_MONTHLY_SQL, metric, year), **params)
     else:
         key = MEASURES[METRICS[metric]].scope
         params["all_departments"] = params[f"{key}_all"] and who.department_id is None
-        frame = mirror.query(_sql(DEPARTMENT_MONTHLY_SQL, metric), **params)
+        frame = mirror.query(_sql(DEPARTMENT_MONTHLY_SQL, metric, year), **params)
     return _completion(frame)
 
 

@@ -34,6 +34,10 @@ VIEWS: dict[str, str] = {
         SELECT l.id, l.contract_id, l.product_id, l.quantity, l.subtotal,
                c.owner_id, c.order_date, c.customer_id
         FROM contract_lines l JOIN ok_contracts c ON c.id = l.contract_id""",
+    # The same lines with the product's category (BI-5 by category).
+    "ok_category_lines": """
+        SELECT l.*, p.category_id
+        FROM ok_contract_lines l LEFT JOIN products p ON p.id = l.product_id""",
     # Approved business trips (OFF-7) dated by their start.
     "ok_trips": """
         SELECT id, owner_id, coalesce(starts_at, created_at) AS trip_at

@@ -1,0 +1,221 @@
+"""Pre-aggregated copies (DESIGN.md §4): per owner and month (and, for distinct customers, per
+quarter and year) the counts and sums reports add up, plus two per-record derivations — each
+customer's first deal and each opportunity's furthest stage. Periods made of whole months read
+these instead of millions of rows.
+
+They stay exact: every refresh captures the (owner, day) of each row it changes, before and
+after, and recomputes just those cells from the mirrored rows in the same transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Rollup:
+    name: str
+    source: str  # a view of core/bi/views.py
+    date: str  # the source column that places a row in a month
+    values: str  # the aggregates
+    tables: tuple[str, ...]  # mirrored tables whose rows feed it
+    keys: tuple[str, ...] = ()  # group keys besides owner and period
+    grains: tuple[str, ...] = ("month",)
+    rebuild_on: tuple[str, ...] = ()  # tables whose any change recomputes it whole
+
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("roll_customers", "live_customers", "created_at",
+           "count(*) AS n, count(*) FILTER (WHERE is_dealt) AS dealt", ("customers",)),
+    Rollup("roll_contacts", "live_contacts", "created_at", "count(*) AS n", ("contacts",)),
+    Rollup("roll_leads", "live_leads", "created_at",
+           "count(*) AS n, count(*) FILTER (WHERE is_converted) AS converted", ("leads",)),
+    Rollup("roll_opportunities", "live_opportunities", "created_at",
+           "count(*) AS n, sum(amount) AS amount", ("opportunities",),
+           keys=("stage_group_id", "stage_id", "status")),
+    Rollup("roll_contracts", "ok_contracts", "order_date",
+           "count(*) AS n, sum(amount) AS amount", ("contracts",)),
+    Rollup("roll_receivables", "ok_receivables", "received_date",
+           "count(*) AS n, sum(amount) AS amount", ("receivables",)),
+    # A contract has one order date, so distinct contracts per month add up over months.
+    Rollup("roll_products", "ok_contract_lines", "order_date",
+           "sum(quantity) AS quantity, sum(subtotal) AS amount, "
+           "count(DISTINCT contract_id) AS contracts",
+           ("contracts", "contract_lines"), keys=("product_id",)),
+    # Per category, so a contract selling two products of one category counts once.
+    Rollup("roll_categories", "ok_category_lines", "order_date",
+           "sum(quantity) AS quantity, sum(subtotal) AS amount, "
+           "count(DISTINCT contract_id) AS contracts",
+           ("contracts", "contract_lines"), keys=("category_id",), rebuild_on=("products",)),
+    Rollup("roll_follow_ups", "live_follow_ups", "created_at", "count(*) AS n", ("follow_ups",),
+           keys=("kind",)),
+    # Distinct customers do not add up over months: one row per month, quarter and year.
+    Rollup("roll_followed", "live_follow_ups", "created_at",
+           "count(DISTINCT customer_id) AS customers", ("follow_ups",),
+           grains=("month", "quarter", "year")),
+    Rollup("roll_trips", "ok_trips", "trip_at", "count(*) AS n", ("approval_requests",)),
+    Rollup("roll_visits", "visits", "created_at", "count(*) AS n", ("check_ins",)),
+)  # fmt: skip
+
+# Per mirrored table: the owner and day of the rows in `_delta` (captured before and after).
+TOUCH: dict[str, str] = {
+    "customers": "SELECT owner_id, created_at AS day FROM customers",
+    "contacts": "SELECT owner_id, created_at AS day FROM contacts",
+    "leads": "SELECT owner_id, created_at AS day FROM leads",
+    "opportunities": "SELECT owner_id, created_at AS day FROM opportunities",
+    "contracts": "SELECT owner_id, order_date AS day FROM contracts",
+    "receivables": "SELECT owner_id, received_date AS day FROM receivables",
+    "follow_ups": "SELECT owner_id, created_at AS day FROM follow_ups",
+    "check_ins": "SELECT owner_id, created_at AS day FROM check_ins",
+    "approval_requests": (
+        "SELECT owner_id, coalesce(starts_at, created_at) AS day FROM approval_requests"
+    ),
+    "contract_lines": """
+        SELECT c.owner_id, c.order_date AS day
+        FROM contract_lines JOIN contracts c ON c.id = contract_lines.contract_id""",
+}
+WHERE_DELTA = " WHERE {table}.id IN (SELECT id FROM _delta)"
+
+FULL_SQL = """
+SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE) AS start
+       {keys}, {values}
+FROM {source} WHERE {date} IS NOT NULL
+GROUP BY ALL"""
+
+CELLS_SQL = """
+SELECT DISTINCT coalesce(owner_id, -1) AS o, CAST(date_trunc('{grain}', day) AS DATE) AS s
+FROM _touched WHERE tbl IN ({tables}) AND day IS NOT NULL"""
+
+DELETE_CELLS = """
+DELETE FROM {name} WHERE grain = '{grain}'
+  AND (coalesce(owner_id, -1), start) IN (SELECT o, s FROM _cells)"""
+
+INSERT_CELLS = """
+INSERT INTO {name}
+SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE) AS start
+       {keys}, {values}
+FROM {source}
+WHERE {date} >= $low AND {date} < $high
+  AND (coalesce(owner_id, -1), CAST(date_trunc('{grain}', {date}) AS DATE))
+      IN (SELECT o, s FROM _cells)
+GROUP BY ALL"""
+
+# Per customer: owner, province, creation day and first approved order (the deal cycle, BI-1).
+FIRST_DEALS_SQL = """
+SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) AS created,
+       f.first_order
+FROM (SELECT customer_id, min(order_date) AS first_order FROM ok_contracts
+      WHERE {filter} GROUP BY customer_id) f
+JOIN live_customers c ON c.id = f.customer_id"""
+
+# Per opportunity: the furthest stage position its history reached (stage conversion, BI-2).
+REACH_SQL = """
+SELECT h.opportunity_id, max(s.position) AS position
+FROM opportunity_stage_changes h JOIN stages s ON s.id = h.to_stage_id
+WHERE {filter}
+GROUP BY h.opportunity_id"""
+
+KEYED = {
+    "first_deals": ("customer_id", FIRST_DEALS_SQL, "customer_id"),
+    "opp_reach": ("opportunity_id", REACH_SQL, "h.opportunity_id"),
+}
+# Per mirrored table: the keys of derived rows that the rows in `_delta` affect.
+KEYED_TOUCH: dict[str, dict[str, str]] = {
+    "first_deals": {
+        "contracts": "SELECT customer_id AS k FROM contracts",
+        "customers": "SELECT id AS k FROM customers",
+    },
+    "opp_reach": {
+        "opportunity_stage_changes": ("SELECT opportunity_id AS k FROM opportunity_stage_changes"),
+    },
+}
+# Tables whose any change redoes a derivation from scratch (stage positions).
+KEYED_FULL = {"opp_reach": {"stages"}}
+
+
+class Touched:
+    """What one refresh changed: (table, owner, day) rows and derived keys."""
+
+    def __init__(self) -> None:
+        self.days: list[pl.DataFrame] = []
+        self.keys: dict[str, set[int]] = defaultdict(set)
+        self.full: set[str] = set()
+        self.tables: set[str] = set()
+
+    def capture(self, cur, table: str) -> None:
+        """Record the rows of `table` listed in the registered `_delta` (call before the old
+        rows go and after the new ones arrive)."""
+        self.tables.add(table)
+        if table in TOUCH:
+            frame = cur.sql(TOUCH[table] + WHERE_DELTA.format(table=table)).pl()
+            self.days.append(frame.with_columns(tbl=pl.lit(table)))
+        for name, sources in KEYED_TOUCH.items():
+            if table in sources:
+                found = cur.sql(sources[table] + WHERE_DELTA.format(table=table)).fetchall()
+                self.keys[name].update(k for (k,) in found if k is not None)
+        self.full |= {name for name, tables in KEYED_FULL.items() if table in tables}
+
+
+def rebuild_all(cur) -> None:
+    """Compute every rollup and derivation from the mirrored rows (after a full copy)."""
+    for r in ROLLUPS:
+        _rebuild(cur, r)
+    for name in KEYED:
+        _rebuild_keyed(cur, name)
+
+
+def _rebuild(cur, r: Rollup) -> None:
+    parts = [_format(FULL_SQL, r, g) for g in r.grains]
+    cur.execute(f"CREATE OR REPLACE TABLE {r.name} AS " + " UNION ALL ".join(parts))
+
+
+def _format(template: str, r: Rollup, grain: str) -> str:
+    keys = "".join(f", {k}" for k in r.keys)
+    return template.format(grain=grain, date=r.date, keys=keys, values=r.values,
+                           source=r.source, name=r.name)  # fmt: skip
+
+
+def _rebuild_keyed(cur, name: str) -> None:
+    _, sql, _ = KEYED[name]
+    cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(filter="TRUE"))
+
+
+def update(cur, touched: Touched) -> None:
+    """Recompute the cells and derived rows this refresh touched (inside its transaction)."""
+    whole = [r for r in ROLLUPS if touched.tables & set(r.rebuild_on)]
+    for r in whole:
+        _rebuild(cur, r)
+    if touched.days:
+        cur.register("_touched", pl.concat(touched.days, how="vertical_relaxed"))
+        for r in ROLLUPS:
+            for grain in r.grains if r not in whole else ():
+                _update_cells(cur, r, grain)
+        cur.unregister("_touched")
+    for name, keys in touched.keys.items():
+        if name not in touched.full and keys:
+            _update_keyed(cur, name, keys)
+    for name in touched.full:
+        _rebuild_keyed(cur, name)
+
+
+def _update_cells(cur, r: Rollup, grain: str) -> None:
+    tables = ", ".join(f"'{t}'" for t in r.tables)
+    cells = cur.sql(CELLS_SQL.format(grain=grain, tables=tables)).pl()
+    if cells.is_empty():
+        return
+    cur.register("_cells", cells)
+    cur.execute(_format(DELETE_CELLS, r, grain))
+    low, high = cells["s"].min(), cells["s"].max()
+    high = cur.sql(f"SELECT CAST($d + INTERVAL 1 {grain} AS DATE)", params={"d": high}).fetchall()
+    cur.execute(_format(INSERT_CELLS, r, grain), {"low": low, "high": high[0][0]})
+    cur.unregister("_cells")
+
+
+def _update_keyed(cur, name: str, keys: set[int]) -> None:
+    key, sql, column = KEYED[name]
+    cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
+    cur.execute(f"DELETE FROM {name} WHERE {key} IN (SELECT k FROM _keys)")
+    cur.execute(f"INSERT INTO {name} " + sql.format(filter=f"{column} IN (SELECT k FROM _keys)"))
+    cur.unregister("_keys")
