@@ -35,11 +35,18 @@ def log_in(page, username: str, password: str = PASSWORD, shot: Path | None = No
         wait_idle(page)
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=shot)
+    wait_idle(page)  # the cookie component reruns the login page once; type after that
     form.locator("input[type='text']").first.fill(username)
     form.locator("input[type='password']").fill(password)
     form.locator("[data-testid='stFormSubmitButton'] button").click()
-    page.locator(NAV).wait_for()
+    error = "[data-testid='stAlertContentError']"
+    outcome = page.locator(f"{NAV}, [data-testid='stException'], {error}")
+    outcome.first.wait_for(timeout=60_000)
     wait_idle(page)
+    errors = page.locator(error).all_inner_texts()
+    assert page.locator(NAV).count(), (
+        f"login as {username} failed: {visible_problems(page)} {errors}"
+    )
 
 
 def nav_links(page) -> list[tuple[str, str]]:
@@ -62,9 +69,10 @@ def slug(href: str) -> str:
 
 def open_page(page, href: str) -> None:
     """Click the navigation link to `href` (keeps the session, as a user would)."""
-    path = urlparse(href).path.rstrip("/")
-    page.locator(f"{NAV_LINK}[href='{href}']").click()
-    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/") == path)
+    link = f"{NAV_LINK}[href='{href}']"
+    page.locator(link).click()
+    # The app marks the page it now shows as current (more robust than waiting for the URL).
+    page.locator(f"{link}[aria-current='page']").wait_for()
     wait_idle(page)
 
 
@@ -75,6 +83,7 @@ def switch_language(page, locale: str) -> None:
     selector = next((b for b in boxes if b.input_value() in names), None)
     assert selector is not None, "no language selector in the sidebar"
     selector.click()
+    selector.fill(LANGUAGES[locale])  # typing narrows the list to the one option
     page.get_by_role("option", name=LANGUAGES[locale], exact=True).click()
     wait_idle(page)
 
