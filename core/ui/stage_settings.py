@@ -61,7 +61,7 @@ def new_group_form(actor: Actor) -> None:
         probability = st.number_input(
             t("stage.win_probability"), 0, 100, 10, key="stage.new_group_probability"
         )
-        if st.form_submit_button(t("stage.group.create"), type="primary"):
+        if st.form_submit_button(t("stage.group.create"), type="primary", key="stage.create_group"):
             _run(
                 stages.create_group,
                 "stage.group.created",
@@ -138,7 +138,7 @@ def _add_stage(actor: Actor, group_id: int) -> None:
         probability = cells[2].number_input(
             t("stage.win_probability"), 0, 100, 50, key="stage.add_probability"
         )
-        if cells[3].form_submit_button(t("stage.add"), type="primary"):
+        if cells[3].form_submit_button(t("stage.add"), type="primary", key="stage.add_submit"):
             _run(
                 stages.add_stage,
                 "records.saved",

@@ -31,7 +31,7 @@ view = view_col.segmented_control(
     list(views),
     format_func=views.get,
     default="board",
-    key="opportunity.view",
+    key="opportunity.layout",
     label_visibility="collapsed",
 )
 
