@@ -21,8 +21,8 @@ def _stage_names(frame: pl.DataFrame) -> list[str]:
 
 
 def _on_stage_selected(rows: list[tuple]) -> None:
-    selection = st.session_state[FUNNEL_TABLE].selection
-    picked = list(selection.rows) or [c[0] for c in selection.get("cells", [])]
+    selection = st.session_state[FUNNEL_TABLE]["selection"]
+    picked = list(selection.get("rows", [])) or [c[0] for c in selection.get("cells", [])]
     if picked and picked[0] < len(rows):
         open_drill("funnel", *rows[picked[0]])
 

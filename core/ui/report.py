@@ -94,8 +94,8 @@ def _selected_row(key: str, size: int) -> int | None:
     state = st.session_state.get(key)
     if state is None:
         return None
-    selection = state.selection
-    rows = list(selection.rows) or [c[0] for c in selection.get("cells", [])]
+    selection = state["selection"]
+    rows = list(selection.get("rows", [])) or [c[0] for c in selection.get("cells", [])]
     return rows[0] if rows and rows[0] < size else None
 
 
