@@ -71,7 +71,14 @@ def items_table(actor: Actor, list_name: str) -> dict[int, OptionItem]:
         ],
         t("options.usage"): [format_number(used.get(i.value, 0)) for i in found],
     }
-    st.dataframe(data, hide_index=True, width="stretch", key=f"options.table.{list_name}")
+    usage = {t("options.usage"): st.column_config.TextColumn(alignment="right")}
+    st.dataframe(
+        data,
+        hide_index=True,
+        width="stretch",
+        column_config=usage,
+        key=f"options.table.{list_name}",
+    )
     return {i.id: i for i in found}
 
 

@@ -180,6 +180,7 @@ def bulk_panel(actor: Actor, view: Overview) -> None:
             list(names),
             format_func=names.get,
             key="pool.bulk.ids",
+            placeholder=t("records.choose"),
         )
         claim_col, assign_col = st.columns([1, 3], vertical_alignment="bottom")
         if view.may_claim and claim_col.button(
@@ -209,11 +210,13 @@ def _history_table(rows, *, key: str) -> None:
 
 def pool_history(actor: Actor, pool_id: int) -> None:
     kinds = ("claim", "assign", "release", "recall")
-    chosen = st.multiselect(
+    column, _ = st.columns([2, 3])
+    chosen = column.multiselect(
         t("pool.history.kind"),
         kinds,
         format_func=lambda k: t(f"pool.kind.{k}"),
         key="pool.history.kinds",
+        placeholder=t("pool.all_kinds"),
     )
     with transaction() as session:
         rows = pool_queries.pool_history(session, actor=actor, pool_id=pool_id, kinds=tuple(chosen))
@@ -224,7 +227,8 @@ def returning(actor: Actor) -> None:
     """The actor's (and team's, by scope) customers about to return to the pool."""
     if not actor.can("crm.customer.view"):
         return
-    days = st.selectbox(
+    column, _ = st.columns([1, 3])
+    days = column.selectbox(
         t("pool.returning_days"),
         [None, 7, 15, 30],
         format_func=lambda d: t("pool.returning_default") if d is None else str(d),

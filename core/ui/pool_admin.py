@@ -121,6 +121,7 @@ def members_form(actor: Actor, pool: Pool) -> None:
             default=sorted(now.admin_ids & users.keys()),
             format_func=users.get,
             key=f"{key}.admins",
+            placeholder=t("records.choose"),
         )
         members = st.multiselect(
             t("pool.settings.member_users"),
@@ -128,6 +129,7 @@ def members_form(actor: Actor, pool: Pool) -> None:
             default=sorted((now.user_ids - now.admin_ids) & users.keys()),
             format_func=users.get,
             key=f"{key}.users",
+            placeholder=t("records.choose"),
         )
         departments = st.multiselect(
             t("pool.settings.member_departments"),
@@ -135,6 +137,7 @@ def members_form(actor: Actor, pool: Pool) -> None:
             default=sorted(now.department_ids & deps.keys()),
             format_func=lambda d: deps[d].strip(),
             key=f"{key}.departments",
+            placeholder=t("records.choose"),
         )
         if st.form_submit_button(t("pool.settings.save_members"), type="primary"):
             _run(
