@@ -80,9 +80,12 @@ def _required(label: str, f: FieldSpec) -> str:
     return f"{label} *" if f.required else label
 
 
-def form_widget(spec: EntitySpec, f: FieldSpec, choices: Choices, current: Any = None) -> Any:
-    """Render the input of one field inside a form and return its raw value."""
-    key = form_key(spec, f)
+def form_widget(
+    spec: EntitySpec, f: FieldSpec, choices: Choices, current: Any = None, *, key: str = ""
+) -> Any:
+    """Render the input of one field inside a form and return its raw value. `key` replaces the
+    default widget key (a second form of the same entity on one page, e.g. lead conversion)."""
+    key = key or form_key(spec, f)
     label = _required(t(f.label), f)
     help_text = t(f.help) if f.help else None
     disabled = f.readonly
