@@ -17,7 +17,7 @@ from core.services import customers as _customers  # noqa: F401 — registers th
 from core.services import records
 from core.services.record_query import not_deleted
 
-GENDERS = ("male", "female")
+GENDERS = ("男", "女")  # the stored values (demo data and imports use them)
 
 CONTACT = define(
     "contact",

@@ -113,6 +113,17 @@ def for_edit(session: Session, *, actor: Actor, customer_id: int) -> Customer:
     return customer
 
 
+def owner_side(actor: Actor, customer: Customer, verb: str) -> bool:
+    """True when the actor may do `crm.customer.<verb>` as the owner's side (owner in scope):
+    what transfer, lock, delete and team changes need. Pool customers have no owner's side."""
+    return customer.owner_id is not None and _owner_in_scope(actor, customer, CUSTOMER.action(verb))
+
+
+def owned_clause():
+    """List clause: customers with an owner (pool customers are listed on the pool page)."""
+    return Customer.owner_id.is_not(None)
+
+
 def _for_owner_action(session: Session, actor: Actor, customer_id: int, verb: str) -> Customer:
     """Transfer, lock and team changes belong to the owner's side: the owner must be in the
     actor's scope for `crm.customer.<verb>`; team membership does not grant them."""

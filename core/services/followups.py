@@ -344,3 +344,17 @@ def file(session: Session, *, actor: Actor, attachment_id: int) -> Attachment:
     subject_type, subject_id = record.subject_type, record.subject_id
     visible_subject(session, actor=actor, subject_type=subject_type, subject_id=subject_id)
     return attachment
+
+
+def subject_titles(session: Session, pairs) -> dict[tuple[str, int], str]:
+    """Names of follow-up subjects {(type, id): name} for timelines and the follow-up list."""
+    wanted: dict[str, set[int]] = {}
+    for subject_type, subject_id in pairs:
+        if subject_type in SUBJECTS:
+            wanted.setdefault(subject_type, set()).add(subject_id)
+    found = {}
+    for subject_type, ids in wanted.items():
+        model = SUBJECTS[subject_type]
+        rows = session.execute(select(model.id, model.name).where(model.id.in_(sorted(ids))))
+        found |= {(subject_type, i): n for i, n in rows}
+    return found

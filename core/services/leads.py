@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,27 @@ def _for_change(session: Session, actor: Actor, lead_id: int, verb: str) -> Lead
     if lead.is_converted:
         raise LeadConverted()
     return lead
+
+
+def get(session: Session, *, actor: Actor, lead_id: int) -> Lead:
+    """The lead if the actor may see it (owner in scope), else NotFound."""
+    return records.get_visible(session, actor=actor, spec=LEAD, record_id=lead_id)
+
+
+def customer_name(session: Session, *, lead: Lead) -> str:
+    """The name of the customer a converted lead became ("" before conversion)."""
+    if lead.customer_id is None:
+        return ""
+    return session.scalar(select(Customer.name).where(Customer.id == lead.customer_id)) or ""
+
+
+def status_clause(show: str):
+    """List clause for the leads page: "open" (not converted), "converted", or all."""
+    if show == "open":
+        return [Lead.is_converted.is_(False)]
+    if show == "converted":
+        return [Lead.is_converted.is_(True)]
+    return []
 
 
 def create(session: Session, *, actor: Actor, values: Mapping[str, Any]) -> Lead:

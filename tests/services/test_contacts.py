@@ -27,8 +27,8 @@ def customer(session, org):
 
 
 def test_a_customer_has_many_contacts_with_their_details(session, org, customer):
-    make_contact(session, org, customer.id, name="王经理", is_decision_maker=True, gender="male")
-    make_contact(session, org, customer.id, name="李秘书", title="秘书", gender="female")
+    make_contact(session, org, customer.id, name="王经理", is_decision_maker=True, gender="男")
+    make_contact(session, org, customer.id, name="李秘书", title="秘书", gender="女")
     session.commit()
     rows = session.execute(
         select(Contact.name, Contact.is_decision_maker, Contact.gender, Contact.title)
@@ -36,8 +36,8 @@ def test_a_customer_has_many_contacts_with_their_details(session, org, customer)
         .order_by(Contact.id)
     )
     assert [tuple(r) for r in rows] == [
-        ("王经理", True, "male", ""),
-        ("李秘书", False, "female", "秘书"),
+        ("王经理", True, "男", ""),
+        ("李秘书", False, "女", "秘书"),
     ]
 
 
