@@ -158,6 +158,7 @@ def sync_tables(cur, puller: Puller, todo: set[str], marks: dict, safety: dt.tim
             spec = BY_NAME[name]
             if spec.watermark is None and name in todo:
                 cur.execute(f"DELETE FROM {name}")
+                touched.replaced(name)
             _upsert(cur, spec, frame, parents, touched)
         removed = _apply_purges(cur, purged, touched)
         rollups.update(cur, touched)

@@ -62,11 +62,11 @@ ORDER BY status = 'lost', status = 'won', position"""
 
 FORGOTTEN_DAYS = (7, 15, 30, 90, 180)
 
+# Owned customers and the day of their last follow-up (core/bi/derived.py: customer_status).
 IDLE_CUSTOMERS = """
-SELECT id, CAST($today AS DATE) - CAST(coalesce(last_followup_at, owned_since, created_at) AS DATE)
-       AS idle_days
-FROM live_customers
-WHERE owner_id IS NOT NULL AND ($customer_all OR owner_id IN (SELECT unnest($customer_owners)))"""
+SELECT customer_id AS id, CAST($today AS DATE) - touched AS idle_days
+FROM customer_status
+WHERE ($customer_all OR owner_id IN (SELECT unnest($customer_owners)))"""
 
 FORGOTTEN_SQL = f"""
 SELECT {", ".join(f"count(*) FILTER (WHERE idle_days >= {d}) AS d{d}" for d in FORGOTTEN_DAYS)}
@@ -74,47 +74,15 @@ FROM ({IDLE_CUSTOMERS})"""
 
 FORGOTTEN_IDS_SQL = f"SELECT id FROM ({IDLE_CUSTOMERS}) WHERE idle_days >= $days ORDER BY id"
 
-# Customers that the recall rules of their pool (PoolRule per level; a rule for the customer's
-# level wins over the "" rule for every level) would return to the pool within the pool's
-# warning days — or already should have.
-RETURNING_IDS = """
-WITH default_pool AS (SELECT id FROM live_pools WHERE is_default ORDER BY id LIMIT 1),
-rules AS (
-    SELECT r.pool_id, r.customer_level, p.warn_days, p.exempt_dealt,
-           CAST(r.days_without_followup AS INTEGER) AS followup_days,
-           CAST(r.days_without_deal AS INTEGER) AS deal_days
-    FROM pool_rules r JOIN live_pools p ON p.id = r.pool_id
-    WHERE p.recall_enabled AND p.is_active
-    QUALIFY row_number() OVER (PARTITION BY r.pool_id, r.customer_level ORDER BY r.id) = 1),
-cust AS (
-    SELECT c.id, c.level, c.is_dealt,
-           coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool,
-           CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE) AS touched,
-           CAST(coalesce(c.owned_since, c.created_at) AS DATE) AS owned
-    FROM live_customers c
-    WHERE c.owner_id IS NOT NULL AND NOT c.is_locked AND {scope}),
-ruled AS (
-    SELECT c.*, coalesce(own.warn_days, any_level.warn_days) AS warn_days,
-           coalesce(own.exempt_dealt, any_level.exempt_dealt) AS exempt_dealt,
-           CASE WHEN own.pool_id IS NOT NULL THEN own.followup_days
-                ELSE any_level.followup_days END AS followup_days,
-           CASE WHEN own.pool_id IS NOT NULL THEN own.deal_days
-                ELSE any_level.deal_days END AS deal_days
-    FROM cust c
-    LEFT JOIN rules own ON own.pool_id = c.home_pool AND own.customer_level = c.level
-                       AND c.level <> ''
-    LEFT JOIN rules any_level ON any_level.pool_id = c.home_pool
-                             AND any_level.customer_level = '')
-SELECT id FROM ruled
-WHERE warn_days IS NOT NULL AND NOT (exempt_dealt AND is_dealt)
-  AND least(touched + followup_days, CASE WHEN NOT is_dealt THEN owned + deal_days END)
-      <= CAST($today AS DATE) + CAST(warn_days AS INTEGER)"""
-
 TODO_IDS: dict[str, str] = {
     "contact_today": """
         SELECT id FROM live_customers
-        WHERE CAST(next_contact_at AS DATE) = $today AND {customer}""",
-    "about_to_return": RETURNING_IDS.replace("{scope}", "{customer}"),
+        WHERE next_contact_at >= CAST($today AS DATE)
+          AND next_contact_at < CAST($today AS DATE) + 1 AND {customer}""",
+    # The recall rules' warning day has come (core/bi/derived.py: customer_status).
+    "about_to_return": """
+        SELECT customer_id AS id FROM customer_status
+        WHERE warn_date <= $today AND {customer}""",
     "contracts_pending": """
         SELECT id FROM contracts
         WHERE deleted_at IS NULL AND approval_status = 'pending' AND {contract}""",

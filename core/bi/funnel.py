@@ -60,19 +60,26 @@ FROM stg s LEFT JOIN totals o ON o.stage_id = s.id AND o.status = 'open'
 GROUP BY s.id, s.name, s.position, s.win_probability
 ORDER BY s.position"""
 
-WON = 1_000_000  # a position beyond every stage
+WON = 1_000_000  # a position beyond every stage (opp_positions gives it to won ones)
 
 # Reached(stage) = opportunities whose furthest position is at or beyond it: counted once per
 # position, then summed from the top (no join of every opportunity with every stage).
+
+# Opportunities per furthest position (core/bi/derived.py: opp_positions), from the monthly
+# rollup or the rows.
+POSITIONS = {
+    "rows": f"""SELECT p.position, count(*) AS n FROM opp_positions p
+                WHERE p.created_at >= $start AND p.created_at < $end
+                  AND p.stage_group_id = (SELECT id FROM grp) AND {_OPP_SCOPE}
+                GROUP BY p.position""",
+    "rollup": f"""SELECT position, sum(n) AS n FROM roll_reach
+                  WHERE grain = 'month' AND start >= $start AND start < $end
+                    AND stage_group_id = (SELECT id FROM grp) AND {_OPP_SCOPE}
+                  GROUP BY position""",
+}
+
 CONVERSION_SQL = f"""
-WITH {GROUP},
-reach AS (
-    SELECT CASE WHEN o.status = 'won' THEN {WON}
-                ELSE greatest(coalesce(s.position, 0), coalesce(r.position, 0)) END AS position
-    FROM ({OPP_ROWS}) o
-    LEFT JOIN stg s ON s.id = o.stage_id
-    LEFT JOIN opp_reach r ON r.opportunity_id = o.id),
-counts AS (SELECT position, count(*) AS n FROM reach GROUP BY position)
+WITH {GROUP}, counts AS ({{totals}})
 SELECT s.id AS stage_id, s.name AS stage, s.position,
        CAST((SELECT coalesce(sum(n), 0) FROM counts c WHERE c.position >= s.position) AS BIGINT)
            AS reached
@@ -113,7 +120,9 @@ def by_stage(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
 
 def conversion(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
                stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
-    frame = mirror.query(CONVERSION_SQL, **_params(mirror, actor, period, who, stage_group_id))
+    path = "rollup" if rollup_grain(period) else "rows"
+    sql = CONVERSION_SQL.format(totals=POSITIONS[path])
+    frame = mirror.query(sql, **_params(mirror, actor, period, who, stage_group_id))
     following = pl.col("reached").shift(-1)
     pct = pl.when(pl.col("reached") > 0).then((following / pl.col("reached") * 100).round(2))
     return frame.with_columns(conversion_pct=pct)

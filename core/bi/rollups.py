@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from core.bi import derived
+
 
 @dataclass(frozen=True)
 class Rollup:
@@ -55,6 +57,10 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("roll_followed", "live_follow_ups", "created_at",
            "count(DISTINCT customer_id) AS customers", ("follow_ups",),
            grains=("month", "quarter", "year")),
+    # Opportunities per furthest stage position (stage conversion, BI-2).
+    Rollup("roll_reach", "opp_positions", "created_at", "count(*) AS n",
+           ("opportunities", "opportunity_stage_changes"), keys=("stage_group_id", "position"),
+           rebuild_on=("stages",)),
     Rollup("roll_trips", "ok_trips", "trip_at", "count(*) AS n", ("approval_requests",)),
     Rollup("roll_visits", "visits", "created_at", "count(*) AS n", ("check_ins",)),
 )  # fmt: skip
@@ -72,6 +78,10 @@ TOUCH: dict[str, str] = {
     "approval_requests": (
         "SELECT owner_id, coalesce(starts_at, created_at) AS day FROM approval_requests"
     ),
+    "opportunity_stage_changes": """
+        SELECT o.owner_id, o.created_at AS day
+        FROM opportunity_stage_changes
+        JOIN opportunities o ON o.id = opportunity_stage_changes.opportunity_id""",
     "contract_lines": """
         SELECT c.owner_id, c.order_date AS day
         FROM contract_lines JOIN contracts c ON c.id = contract_lines.contract_id""",
@@ -102,38 +112,6 @@ WHERE {date} >= $low AND {date} < $high
       IN (SELECT o, s FROM _cells)
 GROUP BY ALL"""
 
-# Per customer: owner, province, creation day and first approved order (the deal cycle, BI-1).
-FIRST_DEALS_SQL = """
-SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) AS created,
-       f.first_order
-FROM (SELECT customer_id, min(order_date) AS first_order FROM ok_contracts
-      WHERE {filter} GROUP BY customer_id) f
-JOIN live_customers c ON c.id = f.customer_id"""
-
-# Per opportunity: the furthest stage position its history reached (stage conversion, BI-2).
-REACH_SQL = """
-SELECT h.opportunity_id, max(s.position) AS position
-FROM opportunity_stage_changes h JOIN stages s ON s.id = h.to_stage_id
-WHERE {filter}
-GROUP BY h.opportunity_id"""
-
-KEYED = {
-    "first_deals": ("customer_id", FIRST_DEALS_SQL, "customer_id"),
-    "opp_reach": ("opportunity_id", REACH_SQL, "h.opportunity_id"),
-}
-# Per mirrored table: the keys of derived rows that the rows in `_delta` affect.
-KEYED_TOUCH: dict[str, dict[str, str]] = {
-    "first_deals": {
-        "contracts": "SELECT customer_id AS k FROM contracts",
-        "customers": "SELECT id AS k FROM customers",
-    },
-    "opp_reach": {
-        "opportunity_stage_changes": ("SELECT opportunity_id AS k FROM opportunity_stage_changes"),
-    },
-}
-# Tables whose any change redoes a derivation from scratch (stage positions).
-KEYED_FULL = {"opp_reach": {"stages"}}
-
 
 class Touched:
     """What one refresh changed: (table, owner, day) rows and derived keys."""
@@ -151,19 +129,23 @@ class Touched:
         if table in TOUCH:
             frame = cur.sql(TOUCH[table] + WHERE_DELTA.format(table=table)).pl()
             self.days.append(frame.with_columns(tbl=pl.lit(table)))
-        for name, sources in KEYED_TOUCH.items():
+        for name, sources in derived.TOUCH.items():
             if table in sources:
                 found = cur.sql(sources[table] + WHERE_DELTA.format(table=table)).fetchall()
                 self.keys[name].update(k for (k,) in found if k is not None)
-        self.full |= {name for name, tables in KEYED_FULL.items() if table in tables}
+        self.replaced(table)
+
+    def replaced(self, table: str) -> None:
+        """`table` changed as a whole (a full copy of a small table)."""
+        self.tables.add(table)
+        self.full |= {name for name, tables in derived.FULL.items() if table in tables}
 
 
 def rebuild_all(cur) -> None:
-    """Compute every rollup and derivation from the mirrored rows (after a full copy)."""
+    """Compute every derivation and rollup from the mirrored rows (after a full copy)."""
+    derived.rebuild_all(cur)
     for r in ROLLUPS:
         _rebuild(cur, r)
-    for name in KEYED:
-        _rebuild_keyed(cur, name)
 
 
 def _rebuild(cur, r: Rollup) -> None:
@@ -177,13 +159,10 @@ def _format(template: str, r: Rollup, grain: str) -> str:
                            source=r.source, name=r.name)  # fmt: skip
 
 
-def _rebuild_keyed(cur, name: str) -> None:
-    _, sql, _ = KEYED[name]
-    cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(filter="TRUE"))
-
-
 def update(cur, touched: Touched) -> None:
-    """Recompute the cells and derived rows this refresh touched (inside its transaction)."""
+    """Recompute the derived rows and cells this refresh touched (inside its transaction);
+    derivations first, since some rollups read them."""
+    derived.update(cur, touched.keys, touched.full)
     whole = [r for r in ROLLUPS if touched.tables & set(r.rebuild_on)]
     for r in whole:
         _rebuild(cur, r)
@@ -193,11 +172,6 @@ def update(cur, touched: Touched) -> None:
             for grain in r.grains if r not in whole else ():
                 _update_cells(cur, r, grain)
         cur.unregister("_touched")
-    for name, keys in touched.keys.items():
-        if name not in touched.full and keys:
-            _update_keyed(cur, name, keys)
-    for name in touched.full:
-        _rebuild_keyed(cur, name)
 
 
 def _update_cells(cur, r: Rollup, grain: str) -> None:
@@ -211,11 +185,3 @@ def _update_cells(cur, r: Rollup, grain: str) -> None:
     high = cur.sql(f"SELECT CAST($d + INTERVAL 1 {grain} AS DATE)", params={"d": high}).fetchall()
     cur.execute(_format(INSERT_CELLS, r, grain), {"low": low, "high": high[0][0]})
     cur.unregister("_cells")
-
-
-def _update_keyed(cur, name: str, keys: set[int]) -> None:
-    key, sql, column = KEYED[name]
-    cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
-    cur.execute(f"DELETE FROM {name} WHERE {key} IN (SELECT k FROM _keys)")
-    cur.execute(f"INSERT INTO {name} " + sql.format(filter=f"{column} IN (SELECT k FROM _keys)"))
-    cur.unregister("_keys")

@@ -7,10 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
-from core.bi import rollups
-from core.models import ChangeLog, Contract, ContractLine, Customer, FollowUp, Opportunity
+from core.bi import derived, rollups
+from core.models import (
+    ChangeLog,
+    Contract,
+    ContractLine,
+    Customer,
+    FollowUp,
+    Opportunity,
+    Pool,
+    PoolRule,
+    Stage,
+)
 from core.types import utcnow
 from tests.bi import data, scenario
 
@@ -18,7 +28,7 @@ D = dt.date
 
 
 def _snapshot(mirror) -> dict[str, list]:
-    tables = [r.name for r in rollups.ROLLUPS] + list(rollups.KEYED)
+    tables = [r.name for r in rollups.ROLLUPS] + list(derived.KEYED)
     return {t: sorted(mirror.query(f"SELECT * FROM {t}").rows(), key=repr) for t in tables}
 
 
@@ -58,6 +68,9 @@ def _change_everything(session, org, world) -> None:
     data.stage_change(session, opp, stages[2], D(2026, 3, 4))
     session.execute(update(Opportunity).where(Opportunity.id == opp.id).values(status="won"))
     data.trip(session, u["sales2"], D(2026, 3, 9))
+    pool = session.scalar(select(Pool).where(Pool.is_default))
+    session.add(PoolRule(pool_id=pool.id, customer_level="", days_without_followup=10))
+    session.execute(update(Stage).where(Stage.id == stages[3].id).values(position=9))
     session.commit()
 
 

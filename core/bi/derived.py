@@ -1,0 +1,121 @@
+"""Per-record derivations the mirror keeps beside its copies: each customer's first deal (deal
+cycle, BI-1), each opportunity's furthest stage (conversion, BI-2) and each owned customer's
+last touch and recall warning date (forgotten customers and the to-do card, CUS-1).
+
+Refreshes recompute the rows of the keys they touched; a change to a table in FULL (pools,
+stages…) recomputes a derivation whole."""
+
+from __future__ import annotations
+
+import polars as pl
+
+FIRST_DEALS_SQL = """
+SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) AS created,
+       f.first_order
+FROM (SELECT customer_id, min(order_date) AS first_order FROM ok_contracts
+      WHERE {filter} GROUP BY customer_id) f
+JOIN live_customers c ON c.id = f.customer_id"""
+
+REACH_SQL = """
+SELECT h.opportunity_id, max(s.position) AS position
+FROM opportunity_stage_changes h JOIN stages s ON s.id = h.to_stage_id
+WHERE {filter}
+GROUP BY h.opportunity_id"""
+
+# The recall rules of the customer's pool (PoolRule per level; a rule for the customer's level
+# wins over the "" rule for every level): the day the to-do card starts warning, i.e. the day
+# it would return to the pool minus the pool's warning days. Null: never (locked, exempt, no
+# rule). `touched`: the last follow-up, else since it was taken over or created.
+CUSTOMER_STATUS_SQL = """
+WITH default_pool AS (SELECT id FROM live_pools WHERE is_default ORDER BY id LIMIT 1),
+rules AS (
+    SELECT r.pool_id, r.customer_level, p.warn_days, p.exempt_dealt,
+           CAST(r.days_without_followup AS INTEGER) AS followup_days,
+           CAST(r.days_without_deal AS INTEGER) AS deal_days
+    FROM pool_rules r JOIN live_pools p ON p.id = r.pool_id
+    WHERE p.recall_enabled AND p.is_active
+    QUALIFY row_number() OVER (PARTITION BY r.pool_id, r.customer_level ORDER BY r.id) = 1),
+cust AS (
+    SELECT c.id, c.owner_id, c.level, c.is_dealt, c.is_locked,
+           coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool,
+           CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE) AS touched,
+           CAST(coalesce(c.owned_since, c.created_at) AS DATE) AS owned
+    FROM live_customers c
+    WHERE c.owner_id IS NOT NULL AND {filter}),
+ruled AS (
+    SELECT c.*, coalesce(own.warn_days, any_level.warn_days) AS warn_days,
+           coalesce(own.exempt_dealt, any_level.exempt_dealt) AS exempt_dealt,
+           CASE WHEN own.pool_id IS NOT NULL THEN own.followup_days
+                ELSE any_level.followup_days END AS followup_days,
+           CASE WHEN own.pool_id IS NOT NULL THEN own.deal_days
+                ELSE any_level.deal_days END AS deal_days
+    FROM cust c
+    LEFT JOIN rules own ON own.pool_id = c.home_pool AND own.customer_level = c.level
+                       AND c.level <> ''
+    LEFT JOIN rules any_level ON any_level.pool_id = c.home_pool
+                             AND any_level.customer_level = '')
+SELECT id AS customer_id, owner_id, touched,
+       CASE WHEN NOT is_locked AND warn_days IS NOT NULL AND NOT (exempt_dealt AND is_dealt)
+            THEN least(touched + followup_days, CASE WHEN NOT is_dealt THEN owned + deal_days END)
+                 - CAST(warn_days AS INTEGER)
+       END AS warn_date
+FROM ruled"""
+
+# name -> (key column, SQL with a {filter} on the key, the column the filter applies to)
+KEYED = {
+    "first_deals": ("customer_id", FIRST_DEALS_SQL, "customer_id"),
+    "opp_reach": ("opportunity_id", REACH_SQL, "h.opportunity_id"),
+    "customer_status": ("customer_id", CUSTOMER_STATUS_SQL, "c.id"),
+}
+# Per derivation and mirrored table: the keys the rows in `_delta` affect.
+TOUCH: dict[str, dict[str, str]] = {
+    "first_deals": {
+        "contracts": "SELECT customer_id AS k FROM contracts",
+        "customers": "SELECT id AS k FROM customers",
+    },
+    "opp_reach": {
+        "opportunity_stage_changes": "SELECT opportunity_id AS k FROM opportunity_stage_changes",
+    },
+    "customer_status": {"customers": "SELECT id AS k FROM customers"},
+}
+FULL: dict[str, set[str]] = {
+    "opp_reach": {"stages"},
+    "customer_status": {"pools", "pool_rules"},
+}
+
+# Reads a derivation, so it is created with them.
+OPP_POSITIONS_VIEW = """
+CREATE OR REPLACE VIEW opp_positions AS
+SELECT o.id, o.owner_id, o.created_at, o.stage_group_id,
+       CASE WHEN o.status = 'won' THEN 1000000
+            ELSE greatest(coalesce(s.position, 0), coalesce(r.position, 0)) END AS position
+FROM live_opportunities o
+LEFT JOIN stages s ON s.id = o.stage_id
+LEFT JOIN opp_reach r ON r.opportunity_id = o.id"""
+
+
+def rebuild_all(cur) -> None:
+    for name in KEYED:
+        _rebuild(cur, name)
+    cur.execute(OPP_POSITIONS_VIEW)
+
+
+def _rebuild(cur, name: str) -> None:
+    _, sql, _ = KEYED[name]
+    cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(filter="TRUE"))
+
+
+def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
+    for name in full:
+        _rebuild(cur, name)
+    for name, touched in keys.items():
+        if name not in full and touched:
+            _update(cur, name, touched)
+
+
+def _update(cur, name: str, keys: set[int]) -> None:
+    key, sql, column = KEYED[name]
+    cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
+    cur.execute(f"DELETE FROM {name} WHERE {key} IN (SELECT k FROM _keys)")
+    cur.execute(f"INSERT INTO {name} " + sql.format(filter=f"{column} IN (SELECT k FROM _keys)"))
+    cur.unregister("_keys")
