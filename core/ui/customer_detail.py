@@ -45,7 +45,7 @@ def _registered(name: str) -> EntitySpec | None:
 
 
 def _heading(customer, lookups: Lookups) -> None:
-    st.subheader(escape_markdown(customer.name))
+    st.subheader(escape_markdown(customer.name), anchor=False)
     badges = st.container(horizontal=True)
     with badges:
         if customer.is_dealt:

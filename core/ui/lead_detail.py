@@ -133,7 +133,7 @@ def lead_panel(actor: Actor, lead_id: int) -> None:
         _close()
         return
     with st.container(border=True):
-        st.subheader(escape_markdown(lead.name))
+        st.subheader(escape_markdown(lead.name), anchor=False)
         status = "lead.status_converted" if lead.is_converted else "lead.status_open"
         st.badge(t(status), color="green" if lead.is_converted else "blue")
         if lead.is_converted:
