@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-import streamlit as st
-
-from core.i18n import t
+from core.permissions import Actor
+from core.ui.timeline import followup_timeline
 
 
-def followups_tab(subject_type: str, record) -> None:
-    """The record's follow-up timeline (core/ui/timeline.py) once that module exists."""
-    if importlib.util.find_spec("core.ui.timeline") is None:
-        st.caption(t("order.followups_pending"))
-        return
-    from core.ui.timeline import followup_timeline
-
-    followup_timeline(subject_type, record)
+def followups_tab(actor: Actor, subject_type: str, record) -> None:
+    """The record's follow-ups with an add form (core/ui/timeline.py)."""
+    followup_timeline(actor, subject_type, record.id)
