@@ -28,6 +28,7 @@ from core.ui.team import team_panel
 from core.ui.timeline import followup_timeline
 
 KEY = "customer.detail"
+RELEASE = f"{KEY}.release_open"
 FACTS = ("owner_id", "level", "phone", "last_followup_at", "next_contact_at")
 # Deal records shown as tabs once their entity is registered: (spec name, tab label, page).
 RELATED = (
@@ -95,12 +96,29 @@ def _actions(actor: Actor, customer, editable: bool) -> None:
             kwargs = {"customer_id": customer.id, "locked": not customer.is_locked}
             if _run(customers.set_locked, done, actor=actor, **kwargs):
                 st.rerun()
+    if customers.owner_side(actor, customer, "edit") and not customer.is_locked:
+        bar.button(t("pool.release"), key=f"{KEY}.release", on_click=_toggle_release)
     if customers.owner_side(actor, customer, "delete") and bar.button(
         t("records.delete"), key=f"{KEY}.delete"
     ):
         st.session_state[f"{KEY}.confirm_delete"] = customer.id
     bar.button(t("records.close"), key=f"{KEY}.close", on_click=_close)
     _confirm_delete(actor, customer)
+
+
+def _toggle_release() -> None:
+    st.session_state[RELEASE] = not st.session_state.get(RELEASE, False)
+
+
+def _release(actor: Actor, customer) -> None:
+    """放入公海 with the pool service's form (reason, target pool); CUS-3 / CUS-5."""
+    if not st.session_state.get(RELEASE) or not customers.owner_side(actor, customer, "edit"):
+        return
+    from core.ui.pool import release_form
+
+    with st.container(border=True):
+        st.markdown(f"**{t('pool.release')}**")
+        release_form(actor, [customer.id], key=f"{KEY}.pool")
 
 
 def _confirm_delete(actor: Actor, customer) -> None:
@@ -211,6 +229,7 @@ def customer_panel(actor: Actor, customer_id: int) -> None:
             current_owner=customer.owner_id,
             cascade_label=t("customer.transfer.cascade"),
         )
+        _release(actor, customer)
         record_detail(
             CUSTOMER,
             actor,

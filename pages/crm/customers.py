@@ -8,9 +8,11 @@ from core.services.customers import CUSTOMER, owned_clause
 from core.ui.context import page_setup
 from core.ui.customer_detail import customer_panel
 from core.ui.duplicates import TOOL_OPEN, duplicate_aside, duplicate_tool, save_customer
+from core.ui.pool import show_flash as show_pool_flash
 from core.ui.records import form_is_open, open_form, record_form, record_list
 
 actor = page_setup("crm.customer.view", "customer.title")
+show_pool_flash()  # after 放入公海 from the detail
 
 new_col, tool_col, _ = st.columns([1, 1, 4], vertical_alignment="center")
 if actor.can(CUSTOMER.action("create")):

@@ -228,3 +228,14 @@ def test_a_team_member_is_added_from_the_team_tab():
     assert not at.exception, at.exception
     team = as_actor("sales1", customers.team, customer_id=customer_id)
     assert [(m.name, m.access) for m in team] == [("sales2", "read")]
+
+
+def test_the_owner_puts_a_customer_into_the_pool_with_a_reason():
+    customer_id = add_customer("sales1", name="星辰科技")
+    at = click(pick(open_page("sales1", PAGE), "customer", customer_id), "customer.detail.release")
+    at.text_input(key="customer.detail.pool.reason").set_value("长期联系不上")
+    next(b for b in at.button if b.label == "确定放入公海").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    assert stored(select(Customer.owner_id)) == [(None,)]
+    assert "已放入公海。" in texts(at)
