@@ -54,7 +54,7 @@ def show_flash() -> None:
     key, params = flash
     st.success(t(key, **params))
     if key.startswith("pool.claimed") and (PROJECT_ROOT / CUSTOMERS_PAGE).exists():
-        st.page_link(CUSTOMERS_PAGE, label=t("nav.customers"))
+        st.page_link(CUSTOMERS_PAGE, label=t("pool.go_to_customers"))
 
 
 def pool_picker(actor: Actor) -> int | None:
@@ -174,9 +174,9 @@ def bulk_panel(actor: Actor, view: Overview) -> None:
             )
             users = dict(user_choices(session))
         names = {c.id: c.name for c in page.rows}
-        st.caption(t("pool.bulk_hint"))
+        st.caption(t("pool.bulk_hint", n=BULK_OPTIONS))
         ids = st.multiselect(
-            t("pool.bulk_pick", n=BULK_OPTIONS),
+            t("pool.bulk_pick"),
             list(names),
             format_func=names.get,
             key="pool.bulk.ids",

@@ -20,9 +20,14 @@ def open_nav(page, url_path: str) -> None:
     wait_idle(page)
 
 
-def first_row_name(page) -> str:
-    """The customer name in the first row (the grid's accessible cells mirror the canvas)."""
-    return page.locator(GRID).first.locator("[role='gridcell']").first.inner_text().strip()
+def cells_of(page, header: str) -> list[str]:
+    """The column under `header` of the first grid (its accessible rows mirror the canvas)."""
+    grid = page.locator(GRID).first
+    grid.locator("[role='columnheader']").first.wait_for(state="attached")
+    headers = [h.strip() for h in grid.locator("[role='columnheader']").all_inner_texts()]
+    at = headers.index(header)
+    rows = grid.locator("[role='row']").all()[1:]
+    return [r.locator("[role='gridcell']").nth(at).inner_text().strip() for r in rows]
 
 
 def click_first_row(page) -> None:
@@ -35,7 +40,7 @@ def test_sales_rep_claims_a_pool_customer_and_sees_it_in_my_customers(context):
     page = context.new_page()
     log_in(page, "sales1")
     open_nav(page, "pool")
-    name = first_row_name(page)
+    name = cells_of(page, "客户名称")[0]
     click_first_row(page)
     claim = page.get_by_role("button", name="领取", exact=True)
     claim.scroll_into_view_if_needed()
@@ -44,13 +49,16 @@ def test_sales_rep_claims_a_pool_customer_and_sees_it_in_my_customers(context):
     wait_idle(page)
     page.get_by_text("已领取，客户已转入「我的客户」。").wait_for()
     assert not visible_problems(page), visible_problems(page)
-    assert name not in page.locator(GRID).first.locator("[role='gridcell']").all_inner_texts()
+    assert name not in cells_of(page, "客户名称")
 
     open_nav(page, "customers")
-    search = page.locator("[data-testid='stTextInput'] input").first
+    page.get_by_text("我负责的", exact=True).click()  # the "mine" view: 我的客户
+    wait_idle(page)
+    search = page.locator("[data-testid='stMain'] [data-testid='stTextInput'] input").first
     search.fill(name)
     search.press("Enter")
     wait_idle(page)
-    cells = page.locator(GRID).first.locator("[role='gridcell']")
-    cells.filter(has_text=name).first.wait_for()
+    cell = page.locator(GRID).first.locator("[role='gridcell']").filter(has_text=name)
+    cell.first.wait_for(state="attached")  # the accessible copy of the canvas is hidden
+    assert cells_of(page, "客户名称") == [name]
     page.screenshot(path=SHOTS / "pool-claimed-in-my-customers.png")
