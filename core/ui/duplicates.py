@@ -16,6 +16,7 @@ from core.services.duplicates import Match
 K = "customer.duplicates"
 CONFIRM = "customer.confirm_duplicate"
 TOOL_OPEN = "customer.duplicate_tool_open"
+CACHE = "customer.duplicates_cache"
 
 
 def _reason(m: Match) -> str:
@@ -39,10 +40,18 @@ def matches_table(matches: list[Match], key: str) -> None:
 
 
 def _find(actor: Actor, name: str, phone: str, exclude: int | None) -> list[Match]:
+    """Matches for what was typed; the same input is not searched twice in a row (the check
+    scans names and phones, and a form reruns on every field the user leaves)."""
+    probe = (actor.user_id, name or "", phone or "", exclude)
+    cached = st.session_state.get(CACHE)
+    if cached and cached[0] == probe:
+        return cached[1]
     with transaction() as session:
-        return duplicates.find(
+        found = duplicates.find(
             session, actor=actor, name=name or "", phone=phone or "", exclude_customer_id=exclude
         )
+    st.session_state[CACHE] = (probe, found)
+    return found
 
 
 def duplicate_aside(actor: Actor):
@@ -66,6 +75,7 @@ def save_customer(session, *, actor, spec, values, record_id, expected_version):
     """record_form's on_save for customers: the customer service's rules (duplicates, team)."""
     values = dict(values)
     confirmed = bool(values.pop("confirm_duplicate", False))
+    st.session_state.pop(CACHE, None)  # what exists is about to change
     if record_id is None:
         return customers.create(session, actor=actor, values=values, confirm_duplicate=confirmed)
     return customers.update(
