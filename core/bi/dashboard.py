@@ -68,17 +68,20 @@ SELECT customer_id AS id, CAST($today AS DATE) - touched AS idle_days
 FROM customer_status
 WHERE ($customer_all OR owner_id IN (SELECT unnest($customer_owners)))"""
 
+# One pass: customers per idle band (the largest threshold reached); the card adds them up.
 FORGOTTEN_SQL = f"""
-SELECT {", ".join(f"count(*) FILTER (WHERE idle_days >= {d}) AS d{d}" for d in FORGOTTEN_DAYS)}
-FROM ({IDLE_CUSTOMERS})"""
+SELECT CASE {" ".join(f"WHEN idle_days >= {d} THEN {d}" for d in reversed(FORGOTTEN_DAYS))}
+       END AS days, count(*) AS customers
+FROM ({IDLE_CUSTOMERS})
+WHERE idle_days >= {FORGOTTEN_DAYS[0]}
+GROUP BY 1"""
 
 FORGOTTEN_IDS_SQL = f"SELECT id FROM ({IDLE_CUSTOMERS}) WHERE idle_days >= $days ORDER BY id"
 
 TODO_IDS: dict[str, str] = {
     "contact_today": """
-        SELECT id FROM live_customers
-        WHERE next_contact_at >= CAST($today AS DATE)
-          AND next_contact_at < CAST($today AS DATE) + 1 AND {customer}""",
+        SELECT customer_id AS id FROM customer_status
+        WHERE next_contact = $today AND {customer}""",
     # The recall rules' warning day has come (core/bi/derived.py: customer_status).
     "about_to_return": """
         SELECT customer_id AS id FROM customer_status
@@ -90,8 +93,7 @@ TODO_IDS: dict[str, str] = {
         SELECT id FROM receivables
         WHERE deleted_at IS NULL AND approval_status = 'pending' AND {receivable}""",
     "plans_due": """
-        SELECT id FROM live_receivable_plans
-        WHERE status <> 'done' AND planned_date - CAST(remind_days AS INTEGER) <= $today AND {receivable}""",
+        SELECT plan_id AS id FROM open_plans WHERE remind_date <= $today AND {receivable}""",
     "contracts_expiring": """
         SELECT id FROM ok_contracts
         WHERE end_date >= $today AND end_date <= CAST($today AS DATE) + 30 AND {contract}""",
@@ -159,8 +161,9 @@ def trend(mirror, *, actor: Actor, who: Who = EVERYONE, months: int = 12,
 def forgotten(mirror, *, actor: Actor, who: Who = EVERYONE,
               today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
     params = scope_params(mirror, actor, who, "customer") | {"today": today or dt.date.today()}
-    row = mirror.query(FORGOTTEN_SQL, **params).row(0)
-    return pl.DataFrame({"days": FORGOTTEN_DAYS, "customers": row},
+    bands = dict(mirror.query(FORGOTTEN_SQL, **params).iter_rows())
+    counts = [sum(n for band, n in bands.items() if band >= d) for d in FORGOTTEN_DAYS]
+    return pl.DataFrame({"days": FORGOTTEN_DAYS, "customers": counts},
                         schema={"days": pl.Int64, "customers": pl.Int64})  # fmt: skip
 
 

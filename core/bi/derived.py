@@ -1,6 +1,7 @@
 """Per-record derivations the mirror keeps beside its copies: each customer's first deal (deal
 cycle, BI-1), each opportunity's furthest stage (conversion, BI-2) and each owned customer's
-last touch and recall warning date (forgotten customers and the to-do card, CUS-1).
+last touch, next contact day and recall warning date, and the receivable plans still open
+(forgotten customers and the to-do card, CUS-1).
 
 Refreshes recompute the rows of the keys they touched; a change to a table in FULL (pools,
 stages…) recomputes a derivation whole."""
@@ -37,6 +38,7 @@ rules AS (
     QUALIFY row_number() OVER (PARTITION BY r.pool_id, r.customer_level ORDER BY r.id) = 1),
 cust AS (
     SELECT c.id, c.owner_id, c.level, c.is_dealt, c.is_locked,
+           CAST(c.next_contact_at AS DATE) AS next_contact,
            coalesce(c.pool_id, (SELECT id FROM default_pool)) AS home_pool,
            CAST(coalesce(c.last_followup_at, c.owned_since, c.created_at) AS DATE) AS touched,
            CAST(coalesce(c.owned_since, c.created_at) AS DATE) AS owned
@@ -54,18 +56,25 @@ ruled AS (
                        AND c.level <> ''
     LEFT JOIN rules any_level ON any_level.pool_id = c.home_pool
                              AND any_level.customer_level = '')
-SELECT id AS customer_id, owner_id, touched,
+SELECT id AS customer_id, owner_id, touched, next_contact,
        CASE WHEN NOT is_locked AND warn_days IS NOT NULL AND NOT (exempt_dealt AND is_dealt)
             THEN least(touched + followup_days, CASE WHEN NOT is_dealt THEN owned + deal_days END)
                  - CAST(warn_days AS INTEGER)
        END AS warn_date
 FROM ruled"""
 
+# Receivable plans not yet collected, with the day their reminder starts (CUS-1 to-do).
+OPEN_PLANS_SQL = """
+SELECT id AS plan_id, owner_id, planned_date - CAST(remind_days AS INTEGER) AS remind_date
+FROM live_receivable_plans
+WHERE status <> 'done' AND {filter}"""
+
 # name -> (key column, SQL with a {filter} on the key, the column the filter applies to)
 KEYED = {
     "first_deals": ("customer_id", FIRST_DEALS_SQL, "customer_id"),
     "opp_reach": ("opportunity_id", REACH_SQL, "h.opportunity_id"),
     "customer_status": ("customer_id", CUSTOMER_STATUS_SQL, "c.id"),
+    "open_plans": ("plan_id", OPEN_PLANS_SQL, "id"),
 }
 # Per derivation and mirrored table: the keys the rows in `_delta` affect.
 TOUCH: dict[str, dict[str, str]] = {
@@ -77,6 +86,7 @@ TOUCH: dict[str, dict[str, str]] = {
         "opportunity_stage_changes": "SELECT opportunity_id AS k FROM opportunity_stage_changes",
     },
     "customer_status": {"customers": "SELECT id AS k FROM customers"},
+    "open_plans": {"receivable_plans": "SELECT id AS k FROM receivable_plans"},
 }
 FULL: dict[str, set[str]] = {
     "opp_reach": {"stages"},

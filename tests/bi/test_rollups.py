@@ -68,6 +68,7 @@ def _change_everything(session, org, world) -> None:
     data.stage_change(session, opp, stages[2], D(2026, 3, 4))
     session.execute(update(Opportunity).where(Opportunity.id == opp.id).values(status="won"))
     data.trip(session, u["sales2"], D(2026, 3, 9))
+    data.plan(session, u["sales1"], k["k2"], D(2026, 4, 20), "10.00", remind_days=5)
     pool = session.scalar(select(Pool).where(Pool.is_default))
     session.add(PoolRule(pool_id=pool.id, customer_level="", days_without_followup=10))
     session.execute(update(Stage).where(Stage.id == stages[3].id).values(position=9))
