@@ -91,4 +91,5 @@ def build_navigation(actor: Actor):
             hidden.append(page)
     if sections:  # after every visible page, so the first visible page stays the default
         list(sections.values())[-1].extend(hidden)
-    return st.navigation(sections, position="sidebar")
+    # Expanded: a collapsed menu shows Streamlit's own untranslated "View N more" button.
+    return st.navigation(sections, position="sidebar", expanded=True)
