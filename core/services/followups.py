@@ -41,6 +41,7 @@ FOLLOWUP = define(
         FieldSpec("followed_at", Kind.DATETIME, filterable=True),
         FieldSpec("kind", Kind.OPTION, options="followup_type", filterable=True),
         FieldSpec("content", Kind.TEXT, required=True, max_length=2000),
+        FieldSpec("customer_id", Kind.REF, ref="customer", readonly=True, in_form=False),
         FieldSpec(
             "subject_type",
             Kind.CHOICE,
@@ -49,7 +50,6 @@ FOLLOWUP = define(
             in_form=False,
             filterable=True,
         ),
-        FieldSpec("customer_id", Kind.REF, ref="customer", readonly=True, in_form=False),
         FieldSpec("next_contact_at", Kind.DATETIME, filterable=True),
         FieldSpec("owner_id", Kind.USER, filterable=True, readonly=True),
         *audit_fields(),

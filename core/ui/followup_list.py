@@ -1,5 +1,5 @@
-"""Follow-up list page parts (CUS-10): the 跟进对象 column and the selected follow-up's panel
-(details, files, open the record it is about, delete)."""
+"""Follow-up list page parts (CUS-10): the selected follow-up's panel (details, a button to the
+record it is about, delete)."""
 
 from __future__ import annotations
 
@@ -26,19 +26,15 @@ PAGES = {
 }
 
 
-def subject_column(rows) -> dict[str, list[str]]:
-    """record_list's extra column: "客户：华为技术" for each follow-up."""
+def _subject_label(record) -> str:
+    """ "客户：华为技术" for the record a follow-up is about."""
     with transaction() as session:
-        titles = followups.subject_titles(session, [(r.subject_type, r.subject_id) for r in rows])
-    cells = [
-        t(
-            "followup.on_subject",
-            kind=t(f"followup.subject_type_choices.{r.subject_type}"),
-            name=titles.get((r.subject_type, r.subject_id), ""),
-        )
-        for r in rows
-    ]
-    return {t("followup.subject"): cells}
+        titles = followups.subject_titles(session, [(record.subject_type, record.subject_id)])
+    return t(
+        "followup.on_subject",
+        kind=t(f"followup.subject_type_choices.{record.subject_type}"),
+        name=titles.get((record.subject_type, record.subject_id), ""),
+    )
 
 
 def _close() -> None:
@@ -75,11 +71,11 @@ def followup_panel(actor: Actor, followup_id: int) -> None:
         return
     with st.container(border=True):
         record_detail(FOLLOWUP, actor, record, heading=False)
-        open_col, delete_col, close_col, _ = st.columns([1.5, 1, 1, 4])
-        if open_col.button(t("followup.subject"), key=f"{KEY}.open", icon="↗"):
+        bar = st.container(horizontal=True)
+        if bar.button(_subject_label(record), key=f"{KEY}.open", icon="↗"):
             _open_subject(record)
-        if actor.can(FOLLOWUP.action("delete")) and delete_col.button(
+        if actor.can(FOLLOWUP.action("delete")) and bar.button(
             t("followup.delete"), key=f"{KEY}.delete"
         ):
             _delete(actor, record.id)
-        close_col.button(t("records.close"), key=f"{KEY}.close", on_click=_close)
+        bar.button(t("records.close"), key=f"{KEY}.close", on_click=_close)

@@ -48,7 +48,13 @@ def test_follow_ups_page_renders_for_every_role_with_the_right_rows(username):
     assert ("销售一的拜访" in table) == (username in ("admin", "manager", "sales1"))
     assert ("外区的拜访" in table) == (username in ("admin", "outsider"))
     if username == "sales1":
-        assert "客户：星辰科技" in table
+        assert "星辰科技" in table  # 所属客户
+
+
+def test_the_detail_names_the_record_a_follow_up_is_about():
+    note_id = write("sales1", "星辰科技", "拜访")
+    at = pick(open_page("sales1", PAGE), "followup", note_id)
+    assert "客户：星辰科技" in texts(at)
 
 
 def test_the_author_deletes_a_follow_up_from_its_detail():
