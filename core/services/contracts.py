@@ -5,7 +5,6 @@ read-only; approval marks the customer as dealt (CUS-3)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,13 +22,20 @@ from core.models import (
     Contact,
     Contract,
     ContractLine,
-    Customer,
     Opportunity,
     Receivable,
     ReceivablePlan,
 )
 from core.permissions import Actor, require, scope_clause
-from core.services import changelog, numbering, order_lines, records, sales_approval, sales_refs
+from core.services import (
+    changelog,
+    customers,
+    numbering,
+    order_lines,
+    records,
+    sales_approval,
+    sales_refs,
+)
 from core.services import opportunities as _opportunities  # noqa: F401 — registers "opportunity"
 from core.services.record_query import not_deleted
 
@@ -68,6 +74,7 @@ CONTRACT = define(
     search_fields=("number", "name"),
     search_hint="contract.search_hint",
     default_sort="-order_date",
+    title_field="number",
     ref_choices=_contract_choices,
     fields=[
         FieldSpec("number", readonly=True, filterable=True),
@@ -347,35 +354,10 @@ def money(session: Session, *, actor: Actor, contract_id: int) -> Money:
     )
 
 
-def _mark_dealt(session: Session, contract: Contract, at: dt.datetime) -> None:
-    """Approval makes the customer dealt (CUS-3)."""
-    try:
-        from core.services import customers
-    except ImportError:
-        customers = None
-    if customers is not None and hasattr(customers, "mark_dealt"):
-        customers.mark_dealt(session, customer_id=contract.customer_id, at=at)
-        return
-    # Until core/services/customers.py provides mark_dealt: the same effect, logged.
-    customer = session.get(Customer, contract.customer_id)
-    if customer is not None and not customer.is_dealt:
-        customer.is_dealt, customer.dealt_at = True, at
-        session.flush()
-        changelog.log(
-            session,
-            actor_id=None,
-            entity="customer",
-            record_id=customer.id,
-            action="update",
-            field="is_dealt",
-            old=False,
-            new=True,
-        )
-
-
 def _after_approval(session: Session, contract, old, new) -> None:
+    """Approval makes the customer dealt (CUS-3)."""
     if new == ApprovalStatus.APPROVED:
-        _mark_dealt(session, contract, sales_refs.utc_now())
+        customers.mark_dealt(session, customer_id=contract.customer_id, at=sales_refs.utc_now())
 
 
 def _before_void(session: Session, contract) -> None:

@@ -118,7 +118,7 @@ def _tabs(actor: Actor, contract) -> list:
     return [
         (t("contract.tab_lines"), lambda: _lines_tab(actor, contract)),
         (t("contract.tab_money"), lambda: receivable_forms.contract_money_tab(actor, contract)),
-        (t("contract.tab_followups"), lambda: followups_tab("contract", contract)),
+        (t("contract.tab_followups"), lambda: followups_tab(actor, "contract", contract)),
         (
             t("contract.tab_approval"),
             lambda: approval_bar.decisions_table(contract.approval_request_id),

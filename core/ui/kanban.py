@@ -21,6 +21,7 @@ SEARCH = "opportunity.board_search"
 MINE = "opportunity.board_mine"
 ERROR = "opportunity.board_error"
 PER_COLUMN = 20
+COLUMN_HEIGHT = 640  # px: columns scroll on their own, like a board
 
 
 def _move(actor: Actor, opportunity_id: int, stage_id: int) -> None:
@@ -59,7 +60,9 @@ def board_filters() -> tuple[int | None, str, bool]:
 
 
 def _card(actor: Actor, card, lookups: Lookups, previous, following) -> None:
-    with st.container(border=True):
+    customer = lookups.display(OPPORTUNITY.field("customer_id"), card.customer_id)
+    owner = lookups.display(OPPORTUNITY.field("owner_id"), card.owner_id)
+    with st.container(border=True, gap="small"):
         st.button(
             escape_markdown(card.name),
             key=f"opportunity.card.{card.id}",
@@ -67,25 +70,25 @@ def _card(actor: Actor, card, lookups: Lookups, previous, following) -> None:
             on_click=_open,
             args=(card.id,),
         )
-        customer = lookups.display(OPPORTUNITY.field("customer_id"), card.customer_id)
-        owner = lookups.display(OPPORTUNITY.field("owner_id"), card.owner_id)
-        st.caption(f"{customer}\n\n{format_money(card.amount)} · {owner}")
-        if not actor.can("crm.opportunity.edit"):
-            return
-        back, forward = st.columns(2)
-        for column, target, label, name in (
-            (back, previous, "◀", "back"),
-            (forward, following, "▶", "forward"),
-        ):
-            column.button(
-                label,
-                key=f"opportunity.card.{card.id}.{name}",
-                disabled=target is None,
-                on_click=_move,
-                args=(actor, card.id, target.id if target else None),
-                help=t("opportunity.move_to", stage=target.name) if target else None,
-                width="stretch",
-            )
+        st.caption(f"{customer} · {owner}")
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"**{format_money(card.amount)}**")
+            st.space("stretch")
+            if actor.can("crm.opportunity.edit"):
+                _arrows(actor, card, previous, following)
+
+
+def _arrows(actor: Actor, card, previous, following) -> None:
+    for target, label, name in ((previous, "◀", "back"), (following, "▶", "forward")):
+        st.button(
+            label,
+            key=f"opportunity.card.{card.id}.{name}",
+            type="tertiary",
+            disabled=target is None,
+            on_click=_move,
+            args=(actor, card.id, target.id if target else None),
+            help=t("opportunity.move_to", stage=target.name) if target else None,
+        )
 
 
 def _column_head(column) -> None:
@@ -123,10 +126,11 @@ def board(actor: Actor, group_id: int | None, search: str, mine: bool) -> None:
         following = columns[i + 1].stage if i + 1 < len(columns) else None
         with place:
             _column_head(column)
-            for card in column.cards:
-                _card(actor, card, lookups, previous, following)
-            if column.count > len(column.cards):
-                st.caption(t("opportunity.board_more", n=column.count - len(column.cards)))
+            with st.container(height=COLUMN_HEIGHT, border=False):
+                for card in column.cards:
+                    _card(actor, card, lookups, previous, following)
+                if column.count > len(column.cards):
+                    st.caption(t("opportunity.board_more", n=column.count - len(column.cards)))
     _closed_totals(closed)
 
 
@@ -134,9 +138,5 @@ def _closed_totals(closed: dict) -> None:
     st.divider()
     for place, status in zip(st.columns(3), ("won", "lost", "invalid"), strict=True):
         count, amount = closed[status]
-        place.metric(
-            t(f"opportunity.status_choices.{status}"),
-            format_money(amount),
-            t("opportunity.board_count", count=count),
-            delta_color="off",
-        )
+        label = t(f"opportunity.status_choices.{status}")
+        place.metric(f"{label} · {t('opportunity.board_count', count=count)}", format_money(amount))

@@ -54,6 +54,7 @@ def _editor(entity: str, rule) -> list[dict]:
     edited = st.data_editor(
         _frame(rule.segments),
         key=f"numbering.{entity}.segments",
+        placeholder="",
         num_rows="dynamic",
         hide_index=True,
         width="stretch",

@@ -230,6 +230,6 @@ def opportunity_panel(actor: Actor, opportunity_id: int) -> None:
         tabs = [
             (t("opportunity.tab_lines"), lambda: _lines_tab(actor, opp)),
             (t("opportunity.tab_stages"), lambda: _history_tab(actor, opp)),
-            (t("opportunity.tab_followups"), lambda: followups_tab("opportunity", opp)),
+            (t("opportunity.tab_followups"), lambda: followups_tab(actor, "opportunity", opp)),
         ]
         record_detail(OPPORTUNITY, actor, opp, heading=False, lazy=True, tabs=tabs)

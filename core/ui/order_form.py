@@ -148,6 +148,7 @@ def _lines_editor(spec: EntitySpec, state: dict) -> list[dict[str, Any]]:
         _seed_frame(state["seed"]),
         key=_editor_key(spec, state),
         num_rows="dynamic",
+        placeholder="",
         hide_index=True,
         width="stretch",
         column_config={
