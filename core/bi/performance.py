@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import BY_BUCKET_SQL, MEASURES, SCOPE, effective, sql
-from core.bi.periods import Period
+from core.bi.measures import MEASURES, SCOPE, effective
+from core.bi.periods import Period, shift_months
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
 
@@ -99,18 +99,41 @@ def by_employee(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) ->
     return _change(frame.with_columns(pl.col(figures).fill_null(0)))
 
 
+TREND_SQL = """
+SELECT CAST(date_trunc($bucket, {date}) AS DATE) AS bucket, {values}
+FROM {source}
+WHERE {where} AND {scope}
+  AND (({date} >= $s0 AND {date} < $e0) OR ({date} >= $s1 AND {date} < $e1)
+       OR ({date} >= $s2 AND {date} < $e2))
+GROUP BY ALL"""
+
+
+def _trend_sql(period: Period, figures: tuple[str, ...]) -> str:
+    """One query for the figures of one source: the period's buckets, the buckets a month
+    before and a year before (rollups when they answer whole months)."""
+    span = Period(period.year_ago().start, period.end)
+    days = period.bucket == "day"
+    ms = [effective(f, span, days=days) for f in figures]
+    values = ", ".join(f"CAST({m.value} AS {'DOUBLE' if m.is_amount else 'BIGINT'}) AS {f}"
+                       for f, m in zip(figures, ms, strict=True))  # fmt: skip
+    m = ms[0]
+    return TREND_SQL.format(date=m.date, values=values, source=m.source, where=m.where,
+                            scope=SCOPE.format(key=m.scope))  # fmt: skip
+
+
 def trend(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
-    span = {"start": period.year_ago().start, "end": period.end_exclusive}
+    ranges = {"0": 0, "1": -1, "2": -12}
+    params = {"bucket": period.bucket}
+    for key, months in ranges.items():
+        params[f"s{key}"] = shift_months(period.start, months)
+        params[f"e{key}"] = shift_months(period.end_exclusive, months)
     frame = pl.DataFrame({"bucket": period.buckets()}, schema={"bucket": pl.Date})
     shifted = {"": "0d", "_prev": "-1mo", "_year_ago": "-1y"}
-    for f in FIGURES:
-        params = scope_params(mirror, actor, who, MEASURES[f].scope) | span
-        query = sql(
-            BY_BUCKET_SQL, f, Period(span["start"], period.end), days=period.bucket == "day"
-        )
-        values = mirror.query(query, bucket=period.bucket, **params)
+    for figures in (("contracts", "contract_amount"), ("receivable_amount",)):
+        scope = scope_params(mirror, actor, who, MEASURES[figures[0]].scope)
+        values = mirror.query(_trend_sql(period, figures), **params, **scope)
         for suffix, offset in shifted.items():
-            keyed = values.rename({"value": f"{f}{suffix}", "bucket": "_key"})
+            keyed = values.rename({f: f"{f}{suffix}" for f in figures} | {"bucket": "_key"})
             frame = frame.with_columns(_key=pl.col("bucket").dt.offset_by(offset))
             frame = frame.join(keyed, on="_key", how="left").drop("_key")
     figures = [c for c in frame.columns if c != "bucket"]

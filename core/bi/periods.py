@@ -31,6 +31,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (earlier when negative), clamped to the month's end."""
+    first = _add_months(day, months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
+
+
 @dataclass(frozen=True)
 class Period:
     """Whole days from `start` to `end`, both included."""
