@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 DOCS_SHOT = ROOT / "docs" / "screenshot-zh.png"
 # Populated pages, in order of preference, for the README screenshot.
-DOCS_SHOT_PAGES = ("customers", "products", "address-book")
+DOCS_SHOT_PAGES = ("dashboard", "customers", "products", "address-book")
 
 
 def nav_title_set(locale: str) -> set[str]:
@@ -56,6 +56,8 @@ def test_manager_logs_in_through_the_form_and_a_new_tab_is_logged_in_by_cookie(c
 def test_switching_to_english_translates_the_sidebar_and_back(context):
     page = context.new_page()
     log_in(page, "manager")
+    switch_language(page, "zh_Hans")  # in case an earlier test left this user in English
+    assert set(nav_titles(page)) <= nav_title_set("zh_Hans"), nav_titles(page)
     try:
         switch_language(page, "en")
         titles = nav_titles(page)
@@ -111,6 +113,8 @@ def visit_every_page(page, prefix: str, chinese: bool) -> tuple[list[str], dict[
 def test_every_page_in_the_navigation_renders_chinese_text(context, username):
     page = context.new_page()
     log_in(page, username)
+    switch_language(page, "zh_Hans")  # in case an earlier test left this user in English
+    assert set(nav_titles(page)) <= nav_title_set("zh_Hans"), nav_titles(page)
     assert _fontconfig_has_chinese(), "no Chinese font (apt-get install fonts-noto-cjk)"
     assert _cjk_glyphs_drawn(page), "Chinese renders as boxes: no CJK font for the page"
 

@@ -24,6 +24,10 @@ def wait_idle(page, settle_ms: int = 400) -> None:
     for _ in range(2):
         page.wait_for_timeout(settle_ms)
         page.locator(idle).wait_for(timeout=60_000)
+        # Placeholders of elements still being computed (e.g. lazily loaded cards).
+        page.wait_for_function(
+            "() => !document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000
+        )
 
 
 def log_in(page, username: str, password: str = PASSWORD, shot: Path | None = None) -> None:
@@ -76,12 +80,24 @@ def open_page(page, href: str) -> None:
     wait_idle(page)
 
 
-def switch_language(page, locale: str) -> None:
-    """Pick a language in the sidebar's language selector."""
+def _language_selector(page):
     names = set(LANGUAGES.values())
     boxes = page.locator("[data-testid='stSidebar'] input[role='combobox']").all()
     selector = next((b for b in boxes if b.input_value() in names), None)
     assert selector is not None, "no language selector in the sidebar"
+    return selector
+
+
+def current_language(page) -> str:
+    shown = _language_selector(page).input_value()
+    return next(locale for locale, name in LANGUAGES.items() if name == shown)
+
+
+def switch_language(page, locale: str) -> None:
+    """Pick a language in the sidebar's language selector (remembered for the user)."""
+    if current_language(page) == locale:
+        return
+    selector = _language_selector(page)
     selector.click()
     selector.fill(LANGUAGES[locale])  # typing narrows the list to the one option
     page.get_by_role("option", name=LANGUAGES[locale], exact=True).click()
