@@ -401,6 +401,12 @@ def delete(session: Session, *, actor: Actor, receivable_id: int) -> None:
     records.soft_delete(session, actor=actor, spec=RECEIVABLE, record_id=receivable_id)
 
 
+def transfer(session: Session, *, actor: Actor, receivable_id: int, to_user_id: int, **_options):
+    """A receivable's owner is always its contract's owner: transfer the contract instead
+    (bulk transfer of receivables is refused with that message)."""
+    raise InvalidTransition(E + "owner_follows_contract")
+
+
 def _check_before_approval(session: Session, receivable: Receivable) -> None:
     contract = session.get(Contract, receivable.contract_id)
     if contract is None or contract.approval_status != ApprovalStatus.APPROVED:

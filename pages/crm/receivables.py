@@ -32,6 +32,6 @@ with received_tab:
         receivable_panel(actor, selected)
 with plans_tab:
     plan_form(actor)
-    selected_plan = record_list(PLAN, actor)
+    selected_plan = record_list(PLAN, actor, bulk=False)  # plans follow their contract
     if selected_plan is not None:
         plan_panel(actor, selected_plan)

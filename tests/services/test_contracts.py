@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.errors import NotAllowed, ValidationFailed
 from core.models import ChangeLog, Contract, ContractLine
 from core.services import contracts, opportunities
+from core.services.contracts import CONTRACT
 from tests.services.sales_data import (
     TODAY,
     approved_contract,
@@ -201,3 +202,38 @@ def test_a_transferred_contract_takes_its_plans_and_receivables_along(session, o
     session.expire_all()
     sales2 = org.users["sales2"].id
     assert {contract.owner_id, plan.owner_id, receivable.owner_id} == {sales2}
+
+
+def test_bulk_delete_keeps_the_rule_that_approved_contracts_stay(session, org):
+    from core.services import bulk
+
+    approved = approved_contract(session, org)
+    with pytest.raises(contracts.ContractLocked):
+        bulk.delete(session, actor=org.actor(session, "manager"), spec=CONTRACT, ids=[approved.id])
+
+
+def test_bulk_transfer_of_a_contract_moves_its_money_records(session, org):
+    from core.services import bulk
+
+    contract = approved_contract(session, org, amount="1000.00")
+    plan = receivables_add_plan(session, org, contract.id)
+    bulk.transfer(
+        session,
+        actor=org.actor(session, "manager"),
+        spec=CONTRACT,
+        ids=[contract.id],
+        to_user_id=org.users["sales2"].id,
+    )
+    session.expire_all()
+    assert plan.owner_id == org.users["sales2"].id
+
+
+def receivables_add_plan(session, org, contract_id):
+    from core.services import receivables
+
+    return receivables.add_plan(
+        session,
+        actor=org.actor(session, "sales1"),
+        contract_id=contract_id,
+        values={"planned_amount": "100", "planned_date": TODAY},
+    )

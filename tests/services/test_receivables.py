@@ -232,3 +232,20 @@ def test_the_overdue_job_runs_from_the_job_registry(db_url, session, org, rep):
     assert (outcome.status, outcome.result) == ("ran", {"overdue": 1})
     session.expire_all()
     assert session.get(ReceivablePlan, late.id).status == PlanStatus.OVERDUE
+
+
+def test_bulk_transfer_of_receivables_is_refused_because_they_follow_the_contract(session, org):
+    from core.services import bulk
+    from core.services.receivables import RECEIVABLE
+
+    contract = approved_contract(session, org, amount="1000.00")
+    receivable = new_receivable(session, org, contract.id, "100.00")
+    with pytest.raises(InvalidTransition) as refused:
+        bulk.transfer(
+            session,
+            actor=org.actor(session, "manager"),
+            spec=RECEIVABLE,
+            ids=[receivable.id],
+            to_user_id=org.users["sales2"].id,
+        )
+    assert refused.value.key == "receivable.error.owner_follows_contract"
