@@ -31,7 +31,7 @@ from core.models import (
     TeamAccess,
     User,
 )
-from core.permissions import Actor, require
+from core.permissions import Actor, require, scope_clause
 from core.services import changelog, duplicates, records
 from core.services.record_query import not_deleted
 
@@ -251,16 +251,28 @@ def log_transfer(session: Session, actor: Actor, entity: str, record, to_user_id
 
 
 def _cascade(session: Session, actor: Actor, customer_id: int, to_user_id: int) -> int:
+    """Move the customer's contacts, opportunities and contracts that the actor may transfer
+    (a contract through its own service, so its receivable plans and receivables follow)."""
+    from core.services import contracts
+
     moved = 0
     for entity, model in CASCADE_MODELS.items():
-        require(actor, f"crm.{entity}.transfer")
+        action = f"crm.{entity}.transfer"
+        require(actor, action)
         rows = session.scalars(
-            select(model).where(model.customer_id == customer_id, not_deleted(model))
-        )
+            select(model).where(
+                model.customer_id == customer_id,
+                not_deleted(model),
+                scope_clause(actor, model, action),
+                model.owner_id.is_distinct_from(to_user_id),
+            )
+        ).all()
         for row in rows:
-            if row.owner_id != to_user_id:
+            if entity == "contract":
+                contracts.transfer(session, actor=actor, contract_id=row.id, to_user_id=to_user_id)
+            else:
                 log_transfer(session, actor, entity, row, to_user_id)
-                moved += 1
+            moved += 1
     return moved
 
 
@@ -274,8 +286,9 @@ def transfer(
 ) -> Customer:
     """Give the customer a new owner (CUS-3): crm.customer.transfer with the current owner in
     scope, an active new owner; pool customers are assigned from the pool instead. With
-    `cascade`, the customer's contacts, opportunities and contracts move too (each needs its
-    transfer action). Every moved record gets a "transfer" row in its history."""
+    `cascade`, the customer's contacts, opportunities and contracts move too — those within the
+    actor's transfer scope for each (a contract takes its receivable plans and receivables).
+    Every moved record gets a "transfer" row in its history."""
     customer = _for_owner_action(session, actor, customer_id, "transfer")
     check_active_user(session, to_user_id)
     if customer.owner_id != to_user_id:

@@ -24,6 +24,7 @@ from core.models import (
     Customer,
     Opportunity,
     Pool,
+    ReceivablePlan,
     StageGroup,
     User,
 )
@@ -307,6 +308,35 @@ def test_transfer_with_cascade_moves_contacts_opportunities_and_contracts(sessio
         select(ChangeLog.entity).where(ChangeLog.action == "transfer").order_by(ChangeLog.entity)
     )
     assert list(logged.scalars()) == ["contact", "contract", "customer", "opportunity"]
+
+
+def test_cascade_moves_a_contracts_receivable_plans_and_leaves_records_out_of_scope(
+    session, org, account
+):
+    contract = session.scalar(select(Contract).where(Contract.customer_id == account.id))
+    session.add(
+        ReceivablePlan(
+            contract_id=contract.id,
+            customer_id=account.id,
+            period=1,
+            planned_amount=Decimal("10.00"),
+            planned_date=dt.date(2026, 12, 1),
+            owner_id=org.users["sales1"].id,
+        )
+    )
+    stranger = Contact(name="外区联系人", customer_id=account.id, owner_id=org.users["outsider"].id)
+    session.add(stranger)
+    session.commit()
+    customers.transfer(
+        session,
+        actor=actor(session, org, "sales1"),
+        customer_id=account.id,
+        to_user_id=org.users["sales2"].id,
+        cascade=True,
+    )
+    session.commit()
+    assert session.scalar(select(ReceivablePlan.owner_id)) == org.users["sales2"].id
+    assert session.get(Contact, stranger.id).owner_id == org.users["outsider"].id
 
 
 def test_transfer_to_a_disabled_user_is_refused(session, org, account):
