@@ -7,10 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bi import drilldown, funnel, measures, options
-from core.i18n import format_money, format_number, format_percent, t
+from core.i18n import format_number, format_percent, t
 from core.ui import charts
 from core.ui.drill import Drill
-from core.ui.report import Col, report_block
+from core.ui.report import Col, report_block, short_money
 
 BUCKET_KIND = {"day": "date", "month": "month"}
 
@@ -19,8 +19,10 @@ def group_picker(mirror, key: str) -> int | None:
     groups = dict(options.stage_groups(mirror).iter_rows())
     if len(groups) <= 1:
         return None
-    return st.selectbox(t("bi_pages.funnel.stage_group"), list(groups), key=key,
-                        format_func=groups.get)  # fmt: skip
+    column = st.columns([1, 2])[0]
+    return column.selectbox(
+        t("bi_pages.funnel.stage_group"), list(groups), key=key, format_func=groups.get
+    )
 
 
 def win_rate(mirror, **scoped) -> None:
@@ -32,8 +34,8 @@ def win_rate(mirror, **scoped) -> None:
         ("bi_pages.funnel.lost", format_number(row["lost"])),
         ("bi_pages.funnel.win_rate", format_percent((row["win_rate_pct"] or 0) / 100, 1)
          if row["win_rate_pct"] is not None else "—"),
-        ("bi_pages.funnel.won_amount", format_money(row["won_amount"])),
-        ("bi_pages.funnel.lost_amount", format_money(row["lost_amount"])),
+        ("bi_pages.funnel.won_amount", short_money(row["won_amount"])),
+        ("bi_pages.funnel.lost_amount", short_money(row["lost_amount"])),
     ]  # fmt: skip
     for col, (label, value) in zip(st.columns(len(cells)), cells, strict=True):
         with col, st.container(border=True):

@@ -15,7 +15,7 @@ PCT = "pct"
 NUMBER = "number"
 # One palette everywhere: contract blue, receivable green, targets grey, then the rest.
 PALETTE = ["#2f6fde", "#27a776", "#f0a030", "#8e63ce", "#e0584f", "#3bb3c3", "#9aa4b1"]
-TARGET_COLOR = "#9aa4b1"
+TARGET_COLORS = ["#173a80", "#136045"]  # darker shades of contract blue / receivable green
 BAR_HEIGHT = 26
 
 
@@ -23,8 +23,13 @@ def _tooltip_format(kind: str) -> str:
     return {MONEY: ",.2f", PCT: ".2f", NUMBER: ",.2~f"}.get(kind, ",d")
 
 
-def value_axis(kind: str, title: str | None = None, **options) -> alt.Axis:
-    """Money in 万 (Chinese) or SI units (English) so that big amounts stay short."""
+def value_axis(kind: str, title: str | None = None, *, vertical: bool = False,
+               **options) -> alt.Axis:  # fmt: skip
+    """Money in 万 (Chinese) or SI units (English) so that big amounts stay short; a vertical
+    axis has its title level above it (Chinese turned sideways is hard to read)."""
+    if vertical and title:
+        options |= {"titleAngle": 0, "titleAlign": "left", "titleBaseline": "bottom",
+                    "titleX": 0, "titleY": -10}  # fmt: skip
     if kind == MONEY and get_locale() != "en":
         expr = (
             "abs(datum.value) >= 10000 ? format(datum.value / 10000, ',.4~r') + '万'"
@@ -102,7 +107,7 @@ def grouped_bars(
     order = data["_x"].to_list()
     names = list(series.values()) + list((targets or {}).values())
     colors = alt.Scale(
-        domain=names, range=PALETTE[: len(series)] + [TARGET_COLOR] * len(targets or {})
+        domain=names, range=PALETTE[: len(series)] + TARGET_COLORS[: len(targets or {})]
     )
     x_enc = alt.X(
         "_x:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0 if len(order) <= 12 else -45)
@@ -112,7 +117,7 @@ def grouped_bars(
            alt.Tooltip("value:Q", title=value_title or " ", format=_tooltip_format(kind))]  # fmt: skip
     bars = alt.Chart(_long(data, "_x", series)).mark_bar(cornerRadiusEnd=2).encode(
         x=x_enc, xOffset=alt.XOffset("series:N", sort=list(series.values())),
-        y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title)),
+        y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title, vertical=True)),
         color=alt.Color("series:N", scale=colors, legend=legend), tooltip=tip,
     )  # fmt: skip
     if not targets:
@@ -137,13 +142,15 @@ def lines(
     """One line per series over the period's buckets (a date column)."""
     unit = "utcyearmonthdate" if bucket == "day" else "utcyearmonth"
     fmt = "%m-%d" if bucket == "day" else "%Y-%m"
-    long = _long(frame, x, series)
+    # ISO text, not a date: the browser then reads it as UTC midnight, and UTC time units show
+    # the same day in every time zone (a date column arrived as local midnight: a day early).
+    long = _long(frame, x, series).with_columns(pl.col(x).dt.strftime("%Y-%m-%d"))
     return (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
             x=alt.X(f"{x}:T", timeUnit=unit, title=x_title, axis=alt.Axis(format=fmt, labelAngle=0)),
-            y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title)),
+            y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title, vertical=True)),
             color=alt.Color("series:N", sort=list(series.values()), legend=alt.Legend(title=None, orient="top"),
                             scale=alt.Scale(range=PALETTE)),
             tooltip=[alt.Tooltip(f"{x}:T", timeUnit=unit, title=x_title or "", format=fmt),
@@ -164,20 +171,22 @@ def funnel(
     tooltips: list[tuple[str, str, str]] = (),
     kind: str = COUNT,
 ) -> alt.LayerChart:
-    """A centred funnel: one bar per stage in pipeline order, widths by `value`."""
+    """A centred funnel: one bar per stage in pipeline order, widths by `value`, the figure in
+    the middle of each bar."""
     order = frame[stage].to_list()
-    tips = _tooltips(frame, [(stage, stage_title, "text"), (value, value_title, kind), *tooltips])
-    base = alt.Chart(frame).encode(
-        y=alt.Y(f"{stage}:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    )
-    bars = base.mark_bar(height=BAR_HEIGHT).encode(
-        x=alt.X(f"{value}:Q", stack="center", axis=None),
+    data = frame.with_columns((-pl.col(value) / 2).alias("_lo"), (pl.col(value) / 2).alias("_hi"))
+    tips = _tooltips(data, [(stage, stage_title, "text"), (value, value_title, kind), *tooltips])
+    y = alt.Y(f"{stage}:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, ticks=False,
+                                                                  domain=False))  # fmt: skip
+    base = alt.Chart(data).encode(y=y)
+    bars = base.mark_bar(height=BAR_HEIGHT, cornerRadius=3).encode(
+        x=alt.X("_lo:Q", axis=None),
+        x2="_hi:Q",
         color=alt.Color(f"{stage}:N", sort=order, legend=None, scale=alt.Scale(range=PALETTE)),
         tooltip=tips,
     )
     text = base.mark_text(color="white", fontWeight="bold").encode(
-        x=alt.X(f"{value}:Q", stack="center", axis=None),
-        text=alt.Text(f"{value}:Q", format=_tooltip_format(kind)),
+        x=alt.datum(0), text=alt.Text(f"{value}:Q", format=_tooltip_format(kind)), tooltip=tips
     )
     return alt.layer(bars, text).properties(height=max(len(order), 3) * (BAR_HEIGHT + 8))
 
@@ -233,8 +242,9 @@ def actual_vs_target(
         cat(f"{label}:N", sort=order, title=None, axis=axis), tooltip=tips
     )
     bars = base.mark_bar(color=PALETTE[0], cornerRadiusEnd=2).encode(
-        val(f"{actual}:Q", title=actual_title, axis=value_axis(MONEY, actual_title))
-    )
+        val(f"{actual}:Q", title=actual_title,
+            axis=value_axis(MONEY, actual_title, vertical=not horizontal))
+    )  # fmt: skip
     ticks = base.mark_tick(color="#e0584f", thickness=3, size=BAR_HEIGHT - 4).encode(
         val(f"{target}:Q")
     )

@@ -10,14 +10,17 @@ import streamlit as st
 from core.bi.measures import MEASURES
 from core.i18n import format_money, format_number, format_percent, t
 from core.ui.dashboard_drill import open_drill
+from core.ui.report import short_money
 
 PER_ROW = 4
 
 
-def _value(metric: str, value) -> str:
+def _value(metric: str, value, *, exact: bool = False) -> str:
     if value is None:
         return "—"
-    return format_money(value) if MEASURES[metric].is_amount else format_number(value)
+    if not MEASURES[metric].is_amount:
+        return format_number(value)
+    return format_money(value) if exact else short_money(value)
 
 
 def _delta(pct) -> str | None:
@@ -45,7 +48,11 @@ def briefing(frame: pl.DataFrame) -> None:
                     _value(metric, row["current"]),
                     _delta(row["change_pct"]),
                     delta_description=t("dashboard.vs_previous"),
-                    help=t("dashboard.previous_value", value=_value(metric, row["previous"])),
+                    help=t(
+                        "dashboard.exact_values",
+                        current=_value(metric, row["current"], exact=True),
+                        previous=_value(metric, row["previous"], exact=True),
+                    ),
                 )
                 _view_button(f"dashboard.brief.{metric}", "measure", metric)
 
@@ -56,13 +63,19 @@ def indicators(frame: pl.DataFrame) -> None:
     for col, row in zip(st.columns(2), frame.to_dicts(), strict=False):
         with col, st.container(border=True):
             metric, pct = row["metric"], row["completion_pct"]
-            st.metric(t(f"dashboard.indicators.{metric}"), format_money(row["actual"]),
+            st.metric(t(f"dashboard.indicators.{metric}"), short_money(row["actual"]),
                       format_percent(pct / 100, 1) if pct is not None else None,
                       delta_color="off", delta_arrow="off",
                       delta_description=t("dashboard.indicators.completion"))  # fmt: skip
             st.progress(min(max((pct or 0) / 100, 0.0), 1.0))
             if row["target"]:
-                st.caption(t("dashboard.indicators.target", target=format_money(row["target"])))
+                st.caption(
+                    t(
+                        "dashboard.indicators.target",
+                        target=format_money(row["target"]),
+                        actual=format_money(row["actual"]),
+                    )
+                )
             else:
                 st.caption(t("dashboard.indicators.no_target"))
 
@@ -80,12 +93,10 @@ def forgotten(frame: pl.DataFrame) -> None:
 
 def todo(frame: pl.DataFrame) -> None:
     """What needs doing: contact today, about to return to the pool, waiting approvals, plans
-    due, contracts expiring."""
+    due, contracts expiring — one row."""
     with st.container(border=True):
         st.markdown(f"**{t('dashboard.todo.title')}**")
-        rows = frame.to_dicts()
-        for start in range(0, len(rows), 3):
-            for col, row in zip(st.columns(3), rows[start : start + 3], strict=False):
-                with col:
-                    st.metric(t(f"dashboard.todo.{row['item']}"), format_number(row["count"] or 0))
-                    _view_button(f"dashboard.todo.{row['item']}", "todo", row["item"])
+        for col, row in zip(st.columns(len(frame)), frame.to_dicts(), strict=True):
+            with col:
+                st.metric(t(f"dashboard.todo.{row['item']}"), format_number(row["count"] or 0))
+                _view_button(f"dashboard.todo.{row['item']}", "todo", row["item"])

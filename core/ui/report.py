@@ -14,13 +14,31 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 import streamlit as st
+from babel.numbers import format_compact_currency
 
-from core.i18n import format_date, format_money, format_number, format_percent, t
+from core.i18n import (
+    BABEL_LOCALE,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    get_locale,
+    t,
+)
 from core.io.export import BOM, neutralise
 from core.permissions import Actor
 from core.ui.drill import Drill, show_drill
 
 NUMERIC = {"int", "money", "number", "pct", "days"}
+COMPACT_FROM = 100_000  # ¥2,271.11万 fits a card; ¥22,711,056.78 does not
+
+
+def short_money(value) -> str:
+    """Money for a card: 万 / 亿 (K / M in English) from COMPACT_FROM up, else exact."""
+    if abs(value) < COMPACT_FROM:
+        return format_money(value)
+    locale = BABEL_LOCALE[get_locale()]
+    return format_compact_currency(value, "CNY", locale=locale, fraction_digits=2)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def target_grid(actor) -> None:
         return
     editor_key = f"targets.grid.{year}.{metric}.{holder}"
     money = st.column_config.NumberColumn(min_value=0.0, max_value=999_999_999_999.99,
-                                          step=0.01, format="%.2f")  # fmt: skip
+                                          step=0.01, format="localized")  # fmt: skip
     name = t("targets.name")
     edited = st.data_editor(
         grid_frame(rows), key=editor_key, hide_index=True, width="stretch", disabled=[name],

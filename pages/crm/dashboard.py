@@ -28,10 +28,7 @@ with funnel_col:
 with trend_col:
     panels.trend(dashboard.trend(mirror, today=today, **scoped))
 
-forgotten_col, todo_col = st.columns([5, 7], gap="medium")
-with forgotten_col:
-    cards.forgotten(dashboard.forgotten(mirror, today=today, **scoped))
-with todo_col:
-    cards.todo(dashboard.todo(mirror, today=today, **scoped))
+cards.todo(dashboard.todo(mirror, today=today, **scoped))
+cards.forgotten(dashboard.forgotten(mirror, today=today, **scoped))
 
 drill_dialog(mirror, actor, period, who, today)
