@@ -4,7 +4,8 @@ of several app instances on one store only one runs a job at a time.
 A job is `function(session, *, now) -> dict` (JSON-able counts), run in one transaction. Add a
 job with one line in JOBS. The app calls `maybe_run_due_jobs(url)` on each rerun: at most every
 CHECK_EVERY seconds per process it reads the job_runs table (one primary-key scan) and runs what
-is due; `python -m core.jobs [--job NAME] [--due]` runs them from cron or by hand."""
+is due in a background thread; `python -m core.jobs [--job NAME] [--due]` runs them from cron or
+by hand."""
 
 from __future__ import annotations
 
@@ -149,25 +150,54 @@ def due_jobs(url: str, *, now: dt.datetime | None = None) -> list[Job]:
 
 _checked: dict[str, float] = {}
 _check_lock = threading.Lock()
+_runner_lock = threading.Lock()  # one background runner per process
+_runner: threading.Thread | None = None
 
 
-def maybe_run_due_jobs(url: str | None = None) -> list[Outcome]:
-    """Called by the app on every rerun; does nothing (no query) unless CHECK_EVERY seconds
-    passed since this process last looked at `url`. A failing job is logged, never raised:
-    the user's page must not break because of it."""
-    url = url or get_settings().database_url
-    with _check_lock:
-        if time.monotonic() - _checked.get(url, -CHECK_EVERY) < CHECK_EVERY:
-            return []
-        _checked[url] = time.monotonic()
+def _run_due(url: str, due: list[Job]) -> list[Outcome]:
     outcomes = []
-    for job in due_jobs(url):
+    for job in due:
         try:
             outcomes.append(run_job(url, job, force=False))
         except Exception:  # noqa: BLE001 — logged and recorded in job_runs; the page goes on
             log.exception("job %s failed", job.name)
             outcomes.append(Outcome(job.name, "failed"))
     return outcomes
+
+
+def _run_in_background(url: str, due: list[Job]) -> None:
+    try:
+        _run_due(url, due)
+    finally:
+        _runner_lock.release()
+
+
+def maybe_run_due_jobs(url: str | None = None, *, background: bool = True) -> list[Outcome]:
+    """Called by the app on every rerun; does nothing (no query) unless CHECK_EVERY seconds
+    passed since this process last looked at `url`, then one query finds what is due. Due jobs
+    run in a background thread (the user's page does not wait; returns []), or inline with
+    `background=False` (returns the outcomes). A failing job is logged, never raised."""
+    global _runner
+    url = url or get_settings().database_url
+    with _check_lock:
+        if time.monotonic() - _checked.get(url, -CHECK_EVERY) < CHECK_EVERY:
+            return []
+        _checked[url] = time.monotonic()
+    due = due_jobs(url)
+    if not due or not background:
+        return _run_due(url, due)
+    if _runner_lock.acquire(blocking=False):  # a run still going: the next check picks up
+        _runner = threading.Thread(
+            target=_run_in_background, args=(url, due), name="crm-jobs", daemon=True
+        )
+        _runner.start()
+    return []
+
+
+def wait_for_background(timeout: float = 60) -> None:
+    """Tests and shutdown: wait until the background run (if any) is over."""
+    if _runner is not None:
+        _runner.join(timeout)
 
 
 def forget_checks() -> None:

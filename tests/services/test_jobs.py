@@ -106,19 +106,28 @@ def test_a_failing_job_releases_its_lock_and_records_the_error(db_url):
 
 def test_due_jobs_run_once_per_interval_and_checks_are_throttled(db_url, monkeypatch):
     monkeypatch.setattr(jobs, "JOBS", [COUNTING])
-    first = jobs.maybe_run_due_jobs(db_url)
+    first = jobs.maybe_run_due_jobs(db_url, background=False)
     assert [(o.job, o.status) for o in first] == [("counting", "ran")]
-    assert jobs.maybe_run_due_jobs(db_url) == []  # throttled: no query at all
+    assert jobs.maybe_run_due_jobs(db_url, background=False) == []  # throttled: no query at all
     jobs.forget_checks()
-    assert jobs.maybe_run_due_jobs(db_url) == []  # looked, nothing due
+    assert jobs.maybe_run_due_jobs(db_url, background=False) == []  # looked, nothing due
     assert calls == ["ran"]
     assert jobs.due_jobs(db_url, now=jobs.utc_now() + dt.timedelta(hours=2)) == [COUNTING]
 
 
 def test_a_failing_job_does_not_break_the_app_trigger(db_url, monkeypatch):
     monkeypatch.setattr(jobs, "JOBS", [FAILING, COUNTING])
-    outcomes = jobs.maybe_run_due_jobs(db_url)
+    outcomes = jobs.maybe_run_due_jobs(db_url, background=False)
     assert [(o.job, o.status) for o in outcomes] == [("failing", "failed"), ("counting", "ran")]
+
+
+def test_the_app_trigger_runs_due_jobs_in_the_background(db_url, monkeypatch):
+    monkeypatch.setattr(jobs, "JOBS", [COUNTING])
+    assert jobs.maybe_run_due_jobs(db_url) == []  # the page does not wait
+    jobs.wait_for_background()
+    assert calls == ["ran"]
+    with transaction(db_url) as s:
+        assert s.get(JobRun, "counting").last_result == {"count": 1}
 
 
 def test_the_pool_recall_job_returns_overdue_customers_and_a_second_run_does_nothing(
