@@ -97,6 +97,8 @@ def directory(actor: Actor, department_id: int | None) -> None:
         where=where,
         context=(department_id, starred_only) if department_id or starred_only else None,
         extra_columns=star_column,
+        views=False,  # the address book stars colleagues its own way
+        bulk=False,
     )
     if selected is not None:
         colleague_card(actor, selected, starred)

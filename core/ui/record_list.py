@@ -1,10 +1,11 @@
-"""The generic list (DESIGN.md §6): quick search, filters per filterable field, sort, column
-chooser, server-side pagination with the total, CSV export of exactly the filtered rows, an
-empty state, and row selection (the page shows the selected record's detail)."""
+"""The generic list (DESIGN.md §6): views (built-in and saved), quick search, filters per
+filterable field, sort, column chooser, server-side pagination with the total, CSV/Excel export
+of exactly the filtered rows, an empty state, stars, ticked rows for bulk actions, and a click
+on a cell opening its record (the page shows the selected record's detail; `?<entity>=<id>` in
+the URL opens one too)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -13,13 +14,16 @@ from sqlalchemy.sql import ColumnElement
 
 from core.db import transaction
 from core.entities import NUMBER_KINDS, EntitySpec, FieldSpec, Kind
-from core.i18n import get_locale, t
-from core.io import export
+from core.i18n import t
 from core.permissions import Actor
-from core.services import records
+from core.services import records, saved_views
 from core.services.lookups import Lookups
+from core.services.saved_views import ViewQuery
+from core.ui.bulk_bar import bulk_bar, checked_key, clear_checked, show_flash, table_generation
+from core.ui.export_menu import export_menu
 from core.ui.fields import Choices, filter_widget
 from core.ui.record_form import flash_key, selected_key
+from core.ui.views_bar import save_view_popover, views_bar
 
 PAGE_SIZES = (20, 50, 100)
 # extra_columns(rows) -> {header: [cell per row]}: columns a page adds in front (e.g. a star).
@@ -97,21 +101,35 @@ def _requested_page(spec: EntitySpec, signature: str) -> int:
     return int(st.session_state.get(page_key, 1))
 
 
-def _table(spec: EntitySpec, page, fields: list[FieldSpec], extra: ExtraColumns | None):
+def _star_column(spec: EntitySpec, actor: Actor, rows: list) -> dict[str, list[str]]:
+    with transaction() as session:
+        starred = saved_views.starred_ids(session, actor=actor, spec=spec, ids=[r.id for r in rows])
+    return {t("bulk.star_header"): ["★" if r.id in starred else "" for r in rows]}
+
+
+def _table(
+    spec, actor: Actor, page, fields: list[FieldSpec], extra, *, stars: bool, tickable: bool
+):
     with transaction() as session:
         lookups = Lookups.for_rows(session, spec, page.rows, fields)
-    data: dict[str, list] = dict(extra(page.rows)) if extra else {}
+    data: dict[str, list] = _star_column(spec, actor, page.rows) if stars else {}
+    data |= dict(extra(page.rows)) if extra else {}
     for f in fields:
         data[t(f.label)] = [lookups.display(f, getattr(r, f.name)) for r in page.rows]
     ids = [r.id for r in page.rows]
-    table_key = f"{spec.name}.table"
+    table_key = f"{spec.name}.table.{table_generation(spec)}"
 
     def on_select() -> None:
-        # A click on any cell opens its row, as does the row's checkbox.
+        # A click on a cell opens its row; ticked rows are what bulk actions apply to.
         selection = st.session_state[table_key].selection
-        rows = list(selection.rows) or [cell[0] for cell in selection.get("cells", [])]
-        if rows and rows[0] < len(ids):
-            st.session_state[selected_key(spec)] = ids[rows[0]]
+        cells = [cell[0] for cell in selection.get("cells", [])]
+        rows = [i for i in selection.rows if i < len(ids)]
+        if tickable:
+            st.session_state[checked_key(spec)] = [ids[i] for i in rows]
+        else:
+            cells = rows + cells
+        if cells and cells[0] < len(ids):
+            st.session_state[selected_key(spec)] = ids[cells[0]]
 
     config = {
         header: st.column_config.TextColumn(width="small", pinned=True) for header in data
@@ -129,47 +147,30 @@ def _table(spec: EntitySpec, page, fields: list[FieldSpec], extra: ExtraColumns 
         hide_index=True,
         column_config=config,
         on_select=on_select,
-        selection_mode=["single-row", "single-cell"],
+        selection_mode=["multi-row" if tickable else "single-row", "single-cell"],
         width="stretch",
     )
 
 
-def _download(spec: EntitySpec, actor: Actor, query: dict, columns: list[str]) -> None:
-    locale = get_locale()
-
-    def build():
-        # Runs on click in a separate thread: its own session, the locale of the viewer.
-        with transaction() as session:
-            return export.csv_file(
-                session, actor=actor, spec=spec, columns=columns, locale=locale, **query
-            )
-
-    st.download_button(
-        t("records.export_csv"),
-        data=build,
-        file_name=f"{t(spec.title_key)}_{dt.date.today():%Y%m%d}.csv",
-        mime="text/csv",
-        key=f"{spec.name}.export",
-        on_click="ignore",
-        width="stretch",
-    )
+def _open_from_url(spec: EntitySpec) -> None:
+    """`?customer=12` (links from search and elsewhere) selects that record once."""
+    value = st.query_params.get(spec.name)
+    if value is not None:
+        if value.isdigit():
+            st.session_state[selected_key(spec)] = int(value)
+        del st.query_params[spec.name]
 
 
-def record_list(
-    spec: EntitySpec,
-    actor: Actor,
-    *,
-    where: Iterable[ColumnElement[bool]] = (),
-    context: object = None,
-    extra_columns: ExtraColumns | None = None,
-) -> int | None:
-    """Render the list of `spec` rows the actor may see; return the selected record id.
-    `where` adds the page's domain clauses (e.g. a category subtree); `context` identifies the
-    user's choice behind them: a change returns to page 1, and a truthy one counts as a filter."""
-    where = tuple(where)
-    flash = st.session_state.pop(flash_key(spec), None)
-    if flash:
-        st.toast(t(flash))
+def _keep_ticks_on_this_page(spec: EntitySpec, signature: str, page: int) -> None:
+    """Ticks belong to the rows on screen: a new query or page starts without any."""
+    marker = f"{spec.name}.checked_for"
+    if st.session_state.get(marker) != (signature, page):
+        st.session_state[marker] = (signature, page)
+        if st.session_state.get(checked_key(spec)):
+            clear_checked(spec)
+
+
+def _toolbar(spec: EntitySpec) -> tuple[str, str, list[str], Any]:
     search_col, sort_col, columns_col, export_col = st.columns(
         [4, 2, 1.3, 1.3], vertical_alignment="bottom"
     )
@@ -179,9 +180,42 @@ def record_list(
         sort = _sort(spec)
     with columns_col:
         columns = _columns(spec)
+    return search, sort, columns, export_col
+
+
+def record_list(
+    spec: EntitySpec,
+    actor: Actor,
+    *,
+    where: Iterable[ColumnElement[bool]] = (),
+    context: object = None,
+    extra_columns: ExtraColumns | None = None,
+    views: bool = True,
+    bulk: bool = True,
+) -> int | None:
+    """Render the list of `spec` rows the actor may see; return the selected record id.
+    `where` adds the page's domain clauses (e.g. a category subtree); `context` identifies the
+    user's choice behind them: a change returns to page 1, and a truthy one counts as a filter.
+    `views` shows the views bar (built-in and saved views) and a star column; `bulk` lets rows be
+    ticked for the bulk bar (transfer, pool, delete, star, export of the ticked rows)."""
+    _open_from_url(spec)
+    flash = st.session_state.pop(flash_key(spec), None)
+    if flash:
+        st.toast(t(flash))
+    show_flash(spec)
+    view_key, view, save_col = "all", ViewQuery(), None
+    if views:
+        bar_col, save_col = st.columns([6.3, 1.3], vertical_alignment="center")
+        with bar_col:
+            view_key, view = views_bar(spec, actor)
+    where = (*where, *view.where)
+    search, sort, columns, export_col = _toolbar(spec)
     filters = _filters(spec, actor)
+    if save_col is not None:
+        with save_col:
+            save_view_popover(spec, actor, filters=filters, search=search, sort=sort)
     page_size = st.session_state.get(f"{spec.name}.page_size", PAGE_SIZES[0])
-    signature = repr((search, sorted(filters.items(), key=str), sort, page_size, context))
+    signature = repr((search, sorted(filters.items(), key=str), sort, page_size, context, view_key))
     query = {"filters": filters, "sort": sort, "search": search, "where": where}
     with transaction() as session:
         page = records.list_visible(
@@ -192,11 +226,18 @@ def record_list(
             page_size=page_size,
             **query,
         )
+    if actor.can(spec.action("export")):
+        with export_col:
+            export_menu(spec, actor, query=query, columns=columns, key=f"{spec.name}.export")
     if page.total == 0:
         active = bool(search) or bool(context) or any(_active(v) for v in filters.values())
-        st.info(t("records.empty_filtered" if active else "records.empty"))
+        st.info(t("records.empty_filtered" if active or view_key != "all" else "records.empty"))
         return st.session_state.get(selected_key(spec))
-    _table(spec, page, [spec.field(n) for n in columns], extra_columns)
+    _keep_ticks_on_this_page(spec, signature, page.page)
+    if bulk:
+        bulk_bar(spec, actor, st.session_state.get(checked_key(spec)) or [], columns)
+    fields = [spec.field(n) for n in columns]
+    _table(spec, actor, page, fields, extra_columns, stars=views, tickable=bulk)
     if st.session_state.get(f"{spec.name}.page", 1) != page.page:
         st.session_state[f"{spec.name}.page"] = page.page  # past the end: the last page
     left, middle, right = st.columns([2, 3, 2], vertical_alignment="center")
@@ -210,7 +251,4 @@ def record_list(
         format_func=lambda n: t("records.per_page", n=n),
         label_visibility="collapsed",
     )
-    if actor.can(spec.action("export")):
-        with export_col:
-            _download(spec, actor, query, columns)
     return st.session_state.get(selected_key(spec))
