@@ -51,9 +51,9 @@ class ImportRule:
 RULES: dict[str, ImportRule] = {
     r.entity: r
     for r in (
-        ImportRule("lead", "core.services.leads", (("name", "mobile"),)),
         ImportRule("customer", "core.services.customers", (("name",), ("phone",))),
         ImportRule("contact", "core.services.contacts", (("name", "mobile", "customer_id"),)),
+        ImportRule("lead", "core.services.leads", (("name", "mobile"),)),
         ImportRule("product", "core.services.products", (("code",),), unique=True),
     )
 }

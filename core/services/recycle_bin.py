@@ -30,6 +30,8 @@ SERVICE_MODULES = (
     "core.services.followups",
     "core.services.products",
 )
+DISPLAY_ORDER = ("customer", "contact", "lead", "opportunity", "contract", "receivable_plan",
+                 "receivable", "followup", "product", "product_category")  # fmt: skip
 # Rows that belong to a record although their foreign key does not cascade: purged with it.
 OWNED_CHILDREN = {("pool_events", "customer_id"), ("opportunity_stage_changes", "opportunity_id")}
 
@@ -65,7 +67,8 @@ def bin_specs(actor: Actor) -> list[EntitySpec]:
     for spec in all_specs():
         if hasattr(spec.model, "deleted_at") and actor.can(spec.restore_action):
             found.setdefault(spec.model, spec)
-    return list(found.values())
+    order = {name: i for i, name in enumerate(DISPLAY_ORDER)}
+    return sorted(found.values(), key=lambda s: order.get(s.name, len(order)))
 
 
 def _deleted_query(actor: Actor, spec: EntitySpec, search: str):

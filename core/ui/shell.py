@@ -9,6 +9,7 @@ from core.db import transaction
 from core.i18n import LANGUAGE_NAMES, LOCALES, get_locale, set_locale, t
 from core.permissions import Actor
 from core.services import accounts
+from core.ui.search import sidebar_search_box
 
 LOCALE_KEY = "shell.locale"
 
@@ -28,6 +29,7 @@ def render_sidebar(actor: Actor, role_names: list[str]) -> None:
         st.text(actor.display_name)
         st.caption(" · ".join([actor.username, *role_names]))
     with st.sidebar:
+        sidebar_search_box(actor)
         st.selectbox(
             t("shell.language"),
             LOCALES,
