@@ -250,6 +250,35 @@ def paid_by_plan(session: Session, plan_ids) -> dict[int, Decimal]:
     return {plan_id: Decimal(total or 0) for plan_id, total in rows}
 
 
+def due_reminders(
+    session: Session, *, actor: Actor, today: dt.date, limit: int = 200
+) -> list[ReceivablePlan]:
+    """Plans the actor may see that are not fully collected and whose reminder day (planned
+    date − remind days) has come, earliest planned date first: for the workbench to-do list."""
+    from core.services.record_query import visible_select
+
+    horizon = today + dt.timedelta(days=REMIND_MAX)
+    query = visible_select(
+        actor,
+        PLAN,
+        where=[
+            ReceivablePlan.status != PlanStatus.DONE,
+            ReceivablePlan.planned_date <= horizon,
+            ReceivablePlan.contract_id.in_(
+                select(Contract.id).where(
+                    not_deleted(Contract), Contract.approval_status != ApprovalStatus.VOID
+                )
+            ),
+        ],
+    ).order_by(ReceivablePlan.planned_date, ReceivablePlan.id)
+    due = (
+        p
+        for p in session.scalars(query)
+        if p.planned_date - dt.timedelta(days=p.remind_days or 0) <= today
+    )
+    return [p for _, p in zip(range(limit), due, strict=False)]
+
+
 def mark_overdue_plans(session: Session, *, today: dt.date) -> int:
     """Job: plans still to collect whose planned date has passed become overdue (idempotent).
     Returns how many plans changed."""
@@ -272,9 +301,13 @@ def mark_overdue_plans(session: Session, *, today: dt.date) -> int:
 
 def overdue_plans_job(session: Session, *, now: dt.datetime) -> dict:
     """The job registered in core/jobs.py: overdue as of the business-local day of `now`."""
+    from core.bi.mirror import mark_dirty
     from core.i18n import to_local
 
-    return {"overdue": mark_overdue_plans(session, today=to_local(now).date())}
+    changed = mark_overdue_plans(session, today=to_local(now).date())
+    if changed:
+        mark_dirty()  # a bulk UPDATE does not flush, so the mirror's session hook misses it
+    return {"overdue": changed}
 
 
 # --- receivables ---------------------------------------------------------------------------

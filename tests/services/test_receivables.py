@@ -249,3 +249,15 @@ def test_bulk_transfer_of_receivables_is_refused_because_they_follow_the_contrac
             to_user_id=org.users["sales2"].id,
         )
     assert refused.value.key == "receivable.error.owner_follows_contract"
+
+
+def test_reminders_list_plans_whose_reminder_day_has_come(session, org, rep):
+    contract = approved_contract(session, org, amount="1000.00")
+    soon = plan(session, rep, contract.id, "100.00", day=TODAY + dt.timedelta(days=3))  # remind 3
+    later = plan(session, rep, contract.id, "100.00", day=TODAY + dt.timedelta(days=10))
+    late = plan(session, rep, contract.id, "100.00", day=TODAY - dt.timedelta(days=2))
+    due = receivables.due_reminders(session, actor=rep, today=TODAY)
+    assert [p.id for p in due] == [late.id, soon.id]
+    assert later.id not in [p.id for p in due]
+    other = org.actor(session, "sales2")
+    assert receivables.due_reminders(session, actor=other, today=TODAY) == []
