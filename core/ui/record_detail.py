@@ -17,6 +17,7 @@ from core.services import attachments, changelog, records
 from core.services.lookups import Lookups, parse_logged
 from core.ui.context import show_error
 from core.ui.record_form import flash_key, form_is_open, open_form, selected_key
+from core.ui.stars import star_button
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # An extra tab of a detail view: (label, render function). Render functions run inside the tab.
@@ -173,7 +174,7 @@ def _delete(spec: EntitySpec, actor: Actor, record_id: int, version: int | None)
 
 
 def _actions(spec: EntitySpec, actor: Actor, record) -> None:
-    edit_col, delete_col, close_col, _ = st.columns([1, 1, 1, 4])
+    edit_col, delete_col, star_col, close_col, _ = st.columns([1, 1, 1.2, 1, 3])
     if actor.can(spec.action("edit")) and not form_is_open(spec):
         edit_col.button(
             t("records.edit"),
@@ -187,6 +188,8 @@ def _actions(spec: EntitySpec, actor: Actor, record) -> None:
         t("records.delete"), key=f"{spec.name}.delete", width="stretch"
     ):
         st.session_state[_confirm_key(spec)] = record.id
+    with star_col:
+        star_button(spec, actor, record.id)
     if close_col.button(t("records.close"), key=f"{spec.name}.close", width="stretch"):
         st.session_state.pop(selected_key(spec), None)
         st.rerun()

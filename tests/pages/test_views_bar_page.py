@@ -69,3 +69,19 @@ def test_saving_the_current_filters_as_a_view_and_choosing_it_again(catalogue):
     at = at.segmented_control(key="product.view").set_value(f"saved:{view.id}").run()
     assert at.text_input(key="product.search").value == "打印"  # the view fills the search box
     assert "扫描仪" not in table(at) and "激光打印机" in table(at)
+
+
+def test_a_record_is_starred_from_its_detail_panel(catalogue):
+    at = open_page("admin", PAGE)
+    with core_db.transaction() as s:
+        printer = s.scalar(select(Product.id).where(Product.name == "投影仪"))
+    at.session_state["product.selected"] = printer
+    at = at.run()
+    at.button(key="product.star").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    admin = catalogue.users["admin"].id
+    with core_db.transaction() as s:
+        mine = s.scalars(select(Favourite.subject_id).where(Favourite.user_id == admin)).all()
+    assert mine == [printer]
+    assert "★" in at.button(key="product.star").label
