@@ -37,10 +37,12 @@ view = view_col.segmented_control(
 
 opportunity_form(actor)
 if view == "list":
-    record_list(OPPORTUNITY, actor)
+    selected = record_list(OPPORTUNITY, actor)
+    if selected is not None:
+        opportunity_panel(actor, selected)
 else:
+    # On the board the opened card's detail comes first: the columns are long.
+    selected = st.session_state.get(selected_key(OPPORTUNITY))
+    if selected is not None:
+        opportunity_panel(actor, selected)
     board(actor, *board_filters())
-
-selected = st.session_state.get(selected_key(OPPORTUNITY))
-if selected is not None:
-    opportunity_panel(actor, selected)
