@@ -111,11 +111,22 @@ def _can_pool(spec: EntitySpec, actor: Actor) -> bool:
     )
 
 
-def bulk_bar(spec: EntitySpec, actor: Actor, ids: list[int], columns: list[str]) -> None:
+# extra(ids) -> renderers of a page's own actions on the ticked rows (e.g. the pool's claim),
+# shown first in the bar; each renders one control inside its cell.
+ExtraActions = Callable[[list[int]], list[Callable[[], None]]]
+
+
+def bulk_bar(
+    spec: EntitySpec,
+    actor: Actor,
+    ids: list[int],
+    columns: list[str],
+    extra: ExtraActions | None = None,
+) -> None:
     """Render the actions for the ticked rows `ids` (nothing when none is ticked)."""
     if not ids:
         return
-    actions: list[Callable[[], None]] = []
+    actions: list[Callable[[], None]] = list(extra(ids)) if extra else []
     if spec.owned and actor.can(spec.action("transfer")):
         actions.append(lambda: _transfer(spec, actor, ids))
     if _can_pool(spec, actor):

@@ -19,7 +19,14 @@ from core.permissions import Actor
 from core.services import records, saved_views
 from core.services.lookups import Lookups
 from core.services.saved_views import ViewQuery
-from core.ui.bulk_bar import bulk_bar, checked_key, clear_checked, show_flash, table_generation
+from core.ui.bulk_bar import (
+    ExtraActions,
+    bulk_bar,
+    checked_key,
+    clear_checked,
+    show_flash,
+    table_generation,
+)
 from core.ui.export_menu import export_menu
 from core.ui.fields import Choices, filter_widget
 from core.ui.record_form import flash_key, selected_key
@@ -192,12 +199,14 @@ def record_list(
     extra_columns: ExtraColumns | None = None,
     views: bool = True,
     bulk: bool = True,
+    bulk_actions: ExtraActions | None = None,
 ) -> int | None:
     """Render the list of `spec` rows the actor may see; return the selected record id.
     `where` adds the page's domain clauses (e.g. a category subtree); `context` identifies the
     user's choice behind them: a change returns to page 1, and a truthy one counts as a filter.
     `views` shows the views bar (built-in and saved views) and a star column; `bulk` lets rows be
-    ticked for the bulk bar (transfer, pool, delete, star, export of the ticked rows)."""
+    ticked for the bulk bar (transfer, pool, delete, star, export of the ticked rows);
+    `bulk_actions(ids)` adds the page's own actions on the ticked rows to that bar."""
     _open_from_url(spec)
     flash = st.session_state.pop(flash_key(spec), None)
     if flash:
@@ -235,7 +244,8 @@ def record_list(
         return st.session_state.get(selected_key(spec))
     _keep_ticks_on_this_page(spec, signature, page.page)
     if bulk:
-        bulk_bar(spec, actor, st.session_state.get(checked_key(spec)) or [], columns)
+        ticked = st.session_state.get(checked_key(spec)) or []
+        bulk_bar(spec, actor, ticked, columns, extra=bulk_actions)
     fields = [spec.field(n) for n in columns]
     _table(spec, actor, page, fields, extra_columns, stars=views, tickable=bulk)
     if st.session_state.get(f"{spec.name}.page", 1) != page.page:
