@@ -17,14 +17,15 @@ from core.services import pool_queries, pools, records
 from core.services.lookups import option_choices, user_choices
 from core.services.pool_queries import POOL_CUSTOMER, Overview
 from core.services.pool_recall import customers_about_to_return, reason_parts
+from core.ui.bulk_bar import ExtraActions, clear_checked
 from core.ui.context import show_error
 from core.ui.record_detail import record_detail
 from core.ui.record_form import selected_key
 from core.ui.submit_guard import already_saved, mark_saved, new_token
 
 FLASH = "pool.flash"
+PENDING = "pool.bulk.pending"
 POOL = "pool.pool_id"
-BULK_OPTIONS = 200  # customers offered in the bulk picker
 CUSTOMERS_PAGE = "pages/crm/customers.py"
 
 
@@ -42,8 +43,14 @@ def _run(action: Callable, flash: tuple[str, dict], **kwargs) -> None:
     except DomainError as exc:
         show_error(exc)
         return
+    _done(flash)
+
+
+def _done(flash: tuple[str, dict]) -> None:
+    """After a successful move: the message, no open panel, no ticked rows, a fresh run."""
     st.session_state[FLASH] = flash
     st.session_state.pop(selected_key(POOL_CUSTOMER), None)
+    clear_checked(POOL_CUSTOMER)
     st.rerun()
 
 
@@ -100,9 +107,13 @@ def _assign_controls(actor: Actor, ids: list[int], key: str, users: dict[int, st
         placeholder=t("records.choose"),
     )
     if st.button(t("pool.assign"), key=f"{key}.assign", disabled=to_user is None):
-        key = "pool.assigned_many" if len(ids) > 1 else "pool.assigned"
-        flash = (key, {"n": len(ids), "name": users.get(to_user, "")})
-        _run(pools.assign, flash, actor=actor, customer_ids=ids, user_id=to_user)
+        _assign(actor, ids, to_user, users.get(to_user, ""))
+
+
+def _assign(actor: Actor, ids: list[int], to_user: int, name: str) -> None:
+    key = "pool.assigned_many" if len(ids) > 1 else "pool.assigned"
+    flash = (key, {"n": len(ids), "name": name})
+    _run(pools.assign, flash, actor=actor, customer_ids=ids, user_id=to_user)
 
 
 def _claim(actor: Actor, ids: list[int], token_key: str) -> None:
@@ -119,9 +130,7 @@ def _claim(actor: Actor, ids: list[int], token_key: str) -> None:
         return
     st.session_state.pop(token_key, None)
     many = len(ids) > 1
-    st.session_state[FLASH] = ("pool.claimed_many" if many else "pool.claimed", {"n": len(ids)})
-    st.session_state.pop(selected_key(POOL_CUSTOMER), None)
-    st.rerun()
+    _done(("pool.claimed_many" if many else "pool.claimed", {"n": len(ids)}))
 
 
 def _customer_history(actor: Actor, customer_id: int) -> None:
@@ -159,37 +168,55 @@ def customer_panel(actor: Actor, view: Overview, customer_id: int) -> None:
             st.rerun()
 
 
-def bulk_panel(actor: Actor, view: Overview) -> None:
-    """Claim or assign several customers at once (all or nothing)."""
-    if not (view.may_claim or view.may_assign):
-        return
-    with st.expander(t("pool.bulk")):
-        with transaction() as session:
-            page = records.list_visible(
-                session,
-                actor=actor,
-                spec=POOL_CUSTOMER,
-                where=pool_queries.waiting_in(view.pool_id),
-                page_size=BULK_OPTIONS,
+def bulk_actions(actor: Actor, view: Overview) -> ExtraActions:
+    """Claim / assign for the rows ticked in the list (the list's bulk bar shows them). The
+    controls only note the request; `run_bulk` carries it out below the list, full width."""
+
+    def claim_button(ids: list[int]) -> None:
+        if st.button(t("pool.claim"), key="pool.bulk.claim", type="primary", width="stretch"):
+            st.session_state[PENDING] = ("claim", list(ids), None)
+
+    def assign_popover(ids: list[int]) -> None:
+        with st.popover(t("pool.assign"), width="stretch"):
+            with transaction() as session:
+                users = dict(user_choices(session))
+            to_user = st.selectbox(
+                t("pool.assign_to"),
+                list(users),
+                index=None,
+                format_func=users.get,
+                key="pool.bulk.to",
+                placeholder=t("records.choose"),
             )
-            users = dict(user_choices(session))
-        names = {c.id: c.name for c in page.rows}
-        st.caption(t("pool.bulk_hint", n=BULK_OPTIONS))
-        ids = st.multiselect(
-            t("pool.bulk_pick"),
-            list(names),
-            format_func=names.get,
-            key="pool.bulk.ids",
-            placeholder=t("records.choose"),
-        )
-        claim_col, assign_col = st.columns([1, 3], vertical_alignment="bottom")
-        if view.may_claim and claim_col.button(
-            t("pool.claim_selected"), key="pool.bulk.claim", type="primary", disabled=not ids
-        ):
-            _claim(actor, ids, "pool.bulk.token")
-        if view.may_assign and ids:
-            with assign_col:
-                _assign_controls(actor, ids, "pool.bulk", users)
+            if st.button(
+                t("pool.assign_confirm"),
+                key="pool.bulk.assign",
+                type="primary",
+                disabled=to_user is None,
+            ):
+                st.session_state[PENDING] = ("assign", list(ids), (to_user, users[to_user]))
+
+    def build(ids: list[int]) -> list[Callable[[], None]]:
+        found = []
+        if view.may_claim:
+            found.append(lambda: claim_button(ids))
+        if view.may_assign:
+            found.append(lambda: assign_popover(ids))
+        return found
+
+    return build
+
+
+def run_bulk(actor: Actor) -> None:
+    """Carry out a claim / assign requested from the bulk bar (all or nothing)."""
+    pending = st.session_state.pop(PENDING, None)
+    if not pending:
+        return
+    kind, ids, target = pending
+    if kind == "claim":
+        _claim(actor, ids, "pool.bulk.token")
+    else:
+        _assign(actor, ids, *target)
 
 
 def _history_table(rows, *, key: str) -> None:

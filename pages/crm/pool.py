@@ -7,12 +7,13 @@ from core.i18n import t
 from core.services.pool_queries import POOL_CUSTOMER, waiting_in
 from core.ui.context import page_setup
 from core.ui.pool import (
-    bulk_panel,
+    bulk_actions,
     customer_panel,
     figures,
     pool_history,
     pool_picker,
     returning,
+    run_bulk,
     show_flash,
 )
 from core.ui.records import record_list
@@ -27,12 +28,18 @@ if pool_id is not None:
         [t("pool.tab_customers"), t("pool.tab_returning"), t("pool.tab_history")]
     )
     with customers_tab:
-        selected = record_list(POOL_CUSTOMER, actor, where=waiting_in(pool_id), context=pool_id)
+        selected = record_list(
+            POOL_CUSTOMER,
+            actor,
+            where=waiting_in(pool_id),
+            context=pool_id,
+            bulk_actions=bulk_actions(actor, view),
+        )
+        run_bulk(actor)
         if selected is not None:
             customer_panel(actor, view, selected)
         else:
             st.caption(t("pool.pick_customer"))
-        bulk_panel(actor, view)
     with returning_tab:
         returning(actor)
     with history_tab:

@@ -91,17 +91,44 @@ def test_members_cannot_assign_but_the_pool_admin_can(pool):
     assert "已分配给 sales2" in texts(at)
 
 
+def tick(at, *names):
+    """Tick rows of the list as a click on their checkboxes would (the list keeps the ids)."""
+    at.session_state["pool_customer.checked"] = [customer_id(n) for n in names]
+    return at.run()
+
+
+def test_ticked_customers_are_claimed_together(pool):
+    at = tick(open_page("sales2", PAGE), "星河科技", "蓝海贸易")
+    at.button(key="pool.bulk.claim").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    with core_db.transaction() as s:
+        sales2 = user_id(s, "sales2")
+    assert owner_of("星河科技") == owner_of("蓝海贸易") == sales2
+    assert "已领取 2 个客户。" in texts(at)
+
+
 def test_bulk_claim_beyond_the_daily_limit_shows_an_error_and_claims_nothing(pool):
     with core_db.transaction() as s:
         s.get(Pool, pool).daily_claim_limit = 1
-    at = open_page("sales2", PAGE)
-    both = [customer_id("星河科技"), customer_id("蓝海贸易")]
-    at = at.multiselect(key="pool.bulk.ids").set_value(both).run()
+    at = tick(open_page("sales2", PAGE), "星河科技", "蓝海贸易")
     at.button(key="pool.bulk.claim").click()
     at = at.run()
     assert not at.exception, at.exception
     assert "每天最多领取 1 个客户，今天还能领取 1 个。" in texts(at)
     assert owner_of("星河科技") is None and owner_of("蓝海贸易") is None
+
+
+def test_the_pool_admin_assigns_ticked_customers(pool):
+    at = tick(open_page("manager", PAGE), "星河科技", "蓝海贸易")
+    with core_db.transaction() as s:
+        sales1 = user_id(s, "sales1")
+    at = at.selectbox(key="pool.bulk.to").set_value(sales1).run()
+    at.button(key="pool.bulk.assign").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    assert owner_of("星河科技") == owner_of("蓝海贸易") == sales1
+    assert "已将 2 个客户分配给 sales1。" in texts(at)
 
 
 def test_the_pool_history_tab_lists_claims(pool):
