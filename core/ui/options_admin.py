@@ -60,7 +60,6 @@ def items_table(actor: Actor, list_name: str) -> dict[int, OptionItem]:
         st.toast(t(flash[0], **flash[1]))
     with transaction() as session:
         found = options.items(session, actor=actor, list_name=list_name)
-        used = options.usage_counts(session, list_name=list_name)
     if not found:
         st.info(t("options.empty"))
         return {}
@@ -69,8 +68,10 @@ def items_table(actor: Actor, list_name: str) -> dict[int, OptionItem]:
         t("options.status"): [
             t("options.active" if i.is_active else "options.inactive") for i in found
         ],
-        t("options.usage"): [format_number(used.get(i.value, 0)) for i in found],
     }
+    used = _usage(list_name)
+    if used is not None:
+        data[t("options.usage")] = [format_number(used.get(i.value, 0)) for i in found]
     usage = {t("options.usage"): st.column_config.TextColumn(alignment="right")}
     st.dataframe(
         data,
@@ -80,6 +81,15 @@ def items_table(actor: Actor, list_name: str) -> dict[int, OptionItem]:
         key=f"options.table.{list_name}",
     )
     return {i.id: i for i in found}
+
+
+def _usage(list_name: str) -> dict[str, int] | None:
+    """Usage counts once asked for (they scan the records), kept for this list meanwhile."""
+    key = f"options.usage.{list_name}"
+    if st.button(t("options.count_usage"), key=f"options.count.{list_name}", type="tertiary"):
+        with transaction() as session:
+            st.session_state[key] = options.usage_counts(session, list_name=list_name)
+    return st.session_state.get(key)
 
 
 def add_form(actor: Actor, list_name: str) -> None:

@@ -84,3 +84,16 @@ def test_a_value_in_use_is_not_deleted():
     at = at.run()
     assert "「金融」已被 1 条记录使用，不能删除，可以停用。" in texts(at)
     assert item("industry", "金融") is not None
+
+
+def test_usage_counts_show_once_asked_for():
+    with core_db.transaction() as s:
+        s.add_all(
+            [Customer(name="甲公司", industry="金融"), Customer(name="乙公司", industry="金融")]
+        )
+    at = open_list("industry")
+    assert "使用次数" not in at.dataframe[0].value.columns
+    at.button(key="options.count.industry").click()
+    at = at.run()
+    table = at.dataframe[0].value
+    assert table.set_index("名称").loc["金融", "使用次数"] == "2"
