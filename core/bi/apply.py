@@ -19,10 +19,9 @@ UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
 UPSERT_MARK = "INSERT OR REPLACE INTO _mirror_marks VALUES ($name, $mark)"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
 DELETE_CHILDREN = "DELETE FROM {table} WHERE {fk} IN (SELECT id FROM _parents)"
-INSERT_DELTA = "INSERT INTO {table} SELECT {columns} FROM _delta"
-SORTED_COPY = (
-    "CREATE OR REPLACE TABLE _sorted_{table} AS SELECT * FROM _new_{table} ORDER BY {sort}"
-)
+INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {columns} FROM _delta"
+PURGE_CHILDREN = """
+DELETE FROM {table} WHERE {fk} IN (SELECT record_id FROM _purged WHERE tbl = $table)"""
 # A purge deletes the row unless its id was reused by a row created after the purge.
 DELETE_PURGED = """
 DELETE FROM {table} WHERE EXISTS (
@@ -69,6 +68,26 @@ def _insert(cur, table: str, spec: TableSpec, frame: pl.DataFrame) -> None:
         cur.unregister("_delta")
 
 
+def _enriched(spec: TableSpec, rows: str, parent: str) -> str:
+    """The rows with the columns copied from their parent (schema.TableSpec.enrich)."""
+    columns = ", ".join(f"d.{c}" for c in spec.columns)
+    extra = ", ".join(f"{select} AS {ddl.split()[0]}" for ddl, select in spec.enrich)
+    fk = spec.parent[1]
+    return f"SELECT {columns}, {extra} FROM {rows} d LEFT JOIN {parent} p ON p.id = d.{fk}"
+
+
+def _sort(cur, spec: TableSpec, rebuilt: set[str]) -> None:
+    """Store the fresh copy in date order (and with its parent's columns filled in)."""
+    rows = f"_new_{spec.name}"
+    if spec.enrich:
+        parent = f"_new_{spec.parent[0]}" if spec.parent[0] in rebuilt else spec.parent[0]
+        rows = f"({_enriched(spec, rows, parent)})"
+    order = f" ORDER BY {spec.sort}" if spec.sort else ""
+    cur.execute(f"CREATE OR REPLACE TABLE _sorted_{spec.name} AS SELECT * FROM {rows}{order}")
+    cur.execute(f"DROP TABLE _new_{spec.name}")
+    cur.execute(f"ALTER TABLE _sorted_{spec.name} RENAME TO _new_{spec.name}")
+
+
 def rebuild(
     cur,
     puller: Puller,
@@ -86,10 +105,8 @@ def rebuild(
         if progress:
             progress(fraction, spec.name)
     for spec in specs:
-        if spec.sort:
-            cur.execute(SORTED_COPY.format(table=spec.name, sort=spec.sort))
-            cur.execute(f"DROP TABLE _new_{spec.name}")
-            cur.execute(f"ALTER TABLE _sorted_{spec.name} RENAME TO _new_{spec.name}")
+        if spec.sort or spec.enrich:
+            _sort(cur, spec, {s.name for s in specs})
     cur.execute("BEGIN")
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
@@ -111,7 +128,10 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
         if touched:
             touched.capture(cur, spec.name)  # the rows as they were
         cur.execute(DELETE_BY_ID.format(table=spec.name))
-        cur.execute(INSERT_DELTA.format(table=spec.name, columns=", ".join(spec.columns)))
+        if spec.enrich:
+            cur.execute(f"INSERT INTO {spec.name} " + _enriched(spec, "_delta", spec.parent[0]))
+        else:
+            cur.execute(INSERT_DELTA.format(table=spec.name, columns=", ".join(spec.columns)))
         if touched:
             touched.capture(cur, spec.name)  # and as they are now
         cur.unregister("_delta")
@@ -187,6 +207,10 @@ def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]], touched) -> i
         cur.unregister("_delta")
         guard = PURGE_GUARD.format(table=table) if "created_at" in BY_NAME[table].columns else ""
         cur.execute(DELETE_PURGED.format(table=table, guard=guard), {"table": table})
+        for child in (c for c in TABLES if c.parent and c.parent[0] == table):
+            # The store's foreign key cascades; so does the mirror.
+            cur.execute(PURGE_CHILDREN.format(table=child.name, fk=child.parent[1]),
+                        {"table": table})  # fmt: skip
     cur.unregister("_purged")
     return len(rows)
 

@@ -15,7 +15,8 @@ SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) A
        f.first_order
 FROM (SELECT customer_id, min(order_date) AS first_order FROM ok_contracts
       WHERE {filter} GROUP BY customer_id) f
-JOIN live_customers c ON c.id = f.customer_id"""
+JOIN live_customers c ON c.id = f.customer_id
+WHERE {customer_filter}"""
 
 REACH_SQL = """
 SELECT h.opportunity_id, max(s.position) AS position
@@ -69,12 +70,16 @@ SELECT id AS plan_id, owner_id, planned_date - CAST(remind_days AS INTEGER) AS r
 FROM live_receivable_plans
 WHERE status <> 'done' AND {filter}"""
 
-# name -> (key column, SQL with a {filter} on the key, the column the filter applies to)
+# name -> (key column, SQL, {placeholder: the column it restricts to the touched keys})
 KEYED = {
-    "first_deals": ("customer_id", FIRST_DEALS_SQL, "customer_id"),
-    "opp_reach": ("opportunity_id", REACH_SQL, "h.opportunity_id"),
-    "customer_status": ("customer_id", CUSTOMER_STATUS_SQL, "c.id"),
-    "open_plans": ("plan_id", OPEN_PLANS_SQL, "id"),
+    "first_deals": (
+        "customer_id",
+        FIRST_DEALS_SQL,
+        {"filter": "customer_id", "customer_filter": "c.id"},
+    ),
+    "opp_reach": ("opportunity_id", REACH_SQL, {"filter": "h.opportunity_id"}),
+    "customer_status": ("customer_id", CUSTOMER_STATUS_SQL, {"filter": "c.id"}),
+    "open_plans": ("plan_id", OPEN_PLANS_SQL, {"filter": "id"}),
 }
 # Per derivation and mirrored table: the keys the rows in `_delta` affect.
 TOUCH: dict[str, dict[str, str]] = {
@@ -111,8 +116,9 @@ def rebuild_all(cur) -> None:
 
 
 def _rebuild(cur, name: str) -> None:
-    _, sql, _ = KEYED[name]
-    cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(filter="TRUE"))
+    _, sql, filters = KEYED[name]
+    everything = dict.fromkeys(filters, "TRUE")
+    cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(**everything))
 
 
 def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
@@ -124,8 +130,9 @@ def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
 
 
 def _update(cur, name: str, keys: set[int]) -> None:
-    key, sql, column = KEYED[name]
+    key, sql, filters = KEYED[name]
     cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
     cur.execute(f"DELETE FROM {name} WHERE {key} IN (SELECT k FROM _keys)")
-    cur.execute(f"INSERT INTO {name} " + sql.format(filter=f"{column} IN (SELECT k FROM _keys)"))
+    only = {p: f"{column} IN (SELECT k FROM _keys)" for p, column in filters.items()}
+    cur.execute(f"INSERT INTO {name} " + sql.format(**only))
     cur.unregister("_keys")

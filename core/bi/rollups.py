@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.bi import derived
+from core.bi.periods import shift_months
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,7 @@ TOUCH: dict[str, str] = {
         SELECT o.owner_id, o.created_at AS day
         FROM opportunity_stage_changes
         JOIN opportunities o ON o.id = opportunity_stage_changes.opportunity_id""",
-    "contract_lines": """
-        SELECT c.owner_id, c.order_date AS day
-        FROM contract_lines JOIN contracts c ON c.id = contract_lines.contract_id""",
+    "contract_lines": "SELECT owner_id, order_date AS day FROM contract_lines",
 }
 WHERE_DELTA = " WHERE {table}.id IN (SELECT id FROM _delta)"
 
@@ -94,12 +93,9 @@ SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE)
 FROM {source} WHERE {date} IS NOT NULL
 GROUP BY ALL"""
 
-CELLS_SQL = """
-SELECT DISTINCT coalesce(owner_id, -1) AS o, CAST(date_trunc('{grain}', day) AS DATE) AS s
-FROM _touched WHERE tbl IN ({tables}) AND day IS NOT NULL"""
-
 DELETE_CELLS = """
 DELETE FROM {name} WHERE grain = '{grain}'
+  AND coalesce(owner_id, -1) IN (SELECT o FROM _cells)
   AND (coalesce(owner_id, -1), start) IN (SELECT o, s FROM _cells)"""
 
 INSERT_CELLS = """
@@ -108,6 +104,7 @@ SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE)
        {keys}, {values}
 FROM {source}
 WHERE {date} >= $low AND {date} < $high
+  AND coalesce(owner_id, -1) IN (SELECT o FROM _cells)
   AND (coalesce(owner_id, -1), CAST(date_trunc('{grain}', {date}) AS DATE))
       IN (SELECT o, s FROM _cells)
 GROUP BY ALL"""
@@ -163,25 +160,33 @@ def update(cur, touched: Touched) -> None:
     """Recompute the derived rows and cells this refresh touched (inside its transaction);
     derivations first, since some rollups read them."""
     derived.update(cur, touched.keys, touched.full)
-    whole = [r for r in ROLLUPS if touched.tables & set(r.rebuild_on)]
-    for r in whole:
-        _rebuild(cur, r)
-    if touched.days:
-        cur.register("_touched", pl.concat(touched.days, how="vertical_relaxed"))
-        for r in ROLLUPS:
-            for grain in r.grains if r not in whole else ():
-                _update_cells(cur, r, grain)
-        cur.unregister("_touched")
+    days = pl.concat(touched.days, how="vertical_relaxed") if touched.days else None
+    for r in ROLLUPS:
+        if touched.tables & set(r.rebuild_on):
+            _rebuild(cur, r)
+        elif days is not None and touched.tables & set(r.tables):
+            for grain in r.grains:
+                _update_cells(cur, r, grain, days)
 
 
-def _update_cells(cur, r: Rollup, grain: str) -> None:
-    tables = ", ".join(f"'{t}'" for t in r.tables)
-    cells = cur.sql(CELLS_SQL.format(grain=grain, tables=tables)).pl()
+def _cells(days: pl.DataFrame, r: Rollup, grain: str) -> pl.DataFrame:
+    """Distinct (owner, period start) of the touched rows that feed `r`."""
+    every = {"month": "1mo", "quarter": "1q", "year": "1y"}[grain]
+    return (
+        days.filter(pl.col("tbl").is_in(r.tables) & pl.col("day").is_not_null())
+        .select(o=pl.col("owner_id").fill_null(-1),
+                s=pl.col("day").cast(pl.Date).dt.truncate(every))
+        .unique()
+    )  # fmt: skip
+
+
+def _update_cells(cur, r: Rollup, grain: str, days: pl.DataFrame) -> None:
+    cells = _cells(days, r, grain)
     if cells.is_empty():
         return
+    step = {"month": 1, "quarter": 3, "year": 12}[grain]
+    low, high = cells["s"].min(), shift_months(cells["s"].max(), step)
     cur.register("_cells", cells)
     cur.execute(_format(DELETE_CELLS, r, grain))
-    low, high = cells["s"].min(), cells["s"].max()
-    high = cur.sql(f"SELECT CAST($d + INTERVAL 1 {grain} AS DATE)", params={"d": high}).fetchall()
-    cur.execute(_format(INSERT_CELLS, r, grain), {"low": low, "high": high[0][0]})
+    cur.execute(_format(INSERT_CELLS, r, grain), {"low": low, "high": high})
     cur.unregister("_cells")

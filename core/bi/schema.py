@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class TableSpec:
     sort: str | None = "created_at"
     # (column, value): the mirror keeps only these rows (reports read trips, not every request).
     only: tuple[str, str] | None = None
+    # Columns copied from the parent row `p` whenever the rows arrive ((DDL, select) pairs), so
+    # reports and rollups read child rows without a join.
+    enrich: tuple[tuple[str, str], ...] = ()
 
     @property
     def store_columns(self) -> tuple[str, ...]:
@@ -109,7 +112,16 @@ TABLES: tuple[TableSpec, ...] = (
         "contract_lines",
         ("id", "contract_id", "product_id", "quantity", "subtotal"),
         parent=("contracts", "contract_id"),
-        sort=None,
+        sort="order_date",
+        enrich=(
+            ("owner_id BIGINT", "p.owner_id"),
+            ("order_date DATE", "p.order_date"),
+            ("customer_id BIGINT", "p.customer_id"),
+            (
+                "ok BOOLEAN",
+                "coalesce(p.deleted_at IS NULL AND p.approval_status = 'approved', false)",
+            ),
+        ),
     ),
     TableSpec(
         "receivable_plans",
@@ -238,4 +250,4 @@ def duckdb_columns(spec: TableSpec) -> str:
             parts.append(f"{name} DECIMAL({dtype.precision},{dtype.scale})")
         else:
             parts.append(f"{name} {_DUCK[dtype.base_type()]}")
-    return ", ".join(parts)
+    return ", ".join(parts + [ddl for ddl, _ in spec.enrich])

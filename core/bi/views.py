@@ -29,11 +29,11 @@ VIEWS: dict[str, str] = {
     "ok_receivables": (
         "SELECT * FROM receivables WHERE deleted_at IS NULL AND approval_status = 'approved'"
     ),
-    # Contract lines of approved contracts, dated and owned like their contract.
+    # Contract lines of approved contracts, dated and owned like their contract (the mirror
+    # copies those columns into each line: schema.TableSpec.enrich).
     "ok_contract_lines": """
-        SELECT l.id, l.contract_id, l.product_id, l.quantity, l.subtotal,
-               c.owner_id, c.order_date, c.customer_id
-        FROM contract_lines l JOIN ok_contracts c ON c.id = l.contract_id""",
+        SELECT id, contract_id, product_id, quantity, subtotal, owner_id, order_date, customer_id
+        FROM contract_lines WHERE ok""",
     # The same lines with the product's category (BI-5 by category).
     "ok_category_lines": """
         SELECT l.*, p.category_id

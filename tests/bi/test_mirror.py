@@ -280,3 +280,26 @@ def test_big_copies_through_the_arrow_worker_keep_exact_types(session, org, db_u
         assert trips["status"].to_list() == ["approved", "pending"]
     finally:
         mirror.close()
+
+
+def test_lines_follow_their_contracts_approval_and_purge(session, org, make_mirror):
+    cust, _ = _base(session, org)
+    prod = data.product(session, "CRM", data.category(session, "软件"))
+    pending = data.contract(session, org.users["sales1"], cust, DAY, "50.00", status="pending")
+    data.line(session, pending, prod, "5", "50.00")
+    session.commit()
+    mirror = make_mirror()
+    counted = "SELECT CAST(coalesce(sum(quantity), 0) AS DOUBLE) AS q FROM ok_contract_lines"
+    assert mirror.query(counted)["q"][0] == 0.0
+    session.execute(
+        update(Contract).where(Contract.id == pending.id).values(approval_status="approved")
+    )
+    session.commit()
+    mirror.refresh(force=True)
+    assert mirror.query(counted)["q"][0] == 5.0
+    session.execute(delete(ContractLine).where(ContractLine.contract_id == pending.id))
+    session.execute(delete(Contract).where(Contract.id == pending.id))
+    session.add(ChangeLog(entity="contract", record_id=pending.id, action="purge"))
+    session.commit()
+    mirror.refresh(force=True)
+    assert mirror.query("SELECT count(*) AS n FROM contract_lines")["n"][0] == 0
