@@ -4,8 +4,8 @@ a follow-up, counted from the later of taking it over and its last follow-up, or
 without a deal, counted from taking it over. Locked customers never return; dealt ones only when
 the pool does not exempt them. Owners are warned the pool's `warn_days` ahead.
 
-A customer's pool is `Customer.pool_id`, NULL meaning the default pool; pools that are inactive
-or have recall switched off recall nothing."""
+A customer's pool is `Customer.pool_id`; NULL or a switched-off pool means the default pool.
+Pools with recall switched off recall nothing."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ DAY = dt.timedelta(days=1)
 @dataclass(frozen=True)
 class RecallRule:
     pool_id: int
-    is_default_pool: bool
+    home_of: tuple[int | None, ...]  # customers.pool_id values this pool's rules cover
     level: str  # "" = every level without a rule of its own in this pool
     other_levels: tuple[str, ...]  # levels with their own rule (the "" rule skips them)
     followup_days: int | None
@@ -59,13 +59,13 @@ def reason_parts(reason: str) -> tuple[str, int] | None:
 
 def load_rules(session: Session) -> list[RecallRule]:
     """The rules of every active pool with recall on; rules with no days set are skipped."""
-    pools = session.scalars(
-        select(Pool).where(
-            Pool.is_active.is_(True), Pool.recall_enabled.is_(True), Pool.deleted_at.is_(None)
-        )
-    ).all()
+    pools = session.scalars(select(Pool).where(Pool.deleted_at.is_(None))).all()
+    # Customers whose pool was switched off fall under the default pool, like NULL.
+    orphans = (None, *(p.id for p in pools if not p.is_active))
     found = []
     for pool in pools:
+        if not (pool.is_active and pool.recall_enabled):
+            continue
         rules = session.scalars(select(PoolRule).where(PoolRule.pool_id == pool.id)).all()
         levels = tuple(sorted({r.customer_level for r in rules if r.customer_level}))
         for r in rules:
@@ -74,7 +74,7 @@ def load_rules(session: Session) -> list[RecallRule]:
             found.append(
                 RecallRule(
                     pool_id=pool.id,
-                    is_default_pool=pool.is_default,
+                    home_of=(pool.id, *orphans) if pool.is_default else (pool.id,),
                     level=r.customer_level,
                     other_levels=levels,
                     followup_days=r.days_without_followup or None,
@@ -92,8 +92,9 @@ def _taken_over():
 
 def _covered(rule: RecallRule) -> list:
     """Owned, live, unlocked customers of the rule's pool and level (dealt ones if not exempt)."""
-    home = Customer.pool_id == rule.pool_id
-    if rule.is_default_pool:
+    ids = [i for i in rule.home_of if i is not None]
+    home = Customer.pool_id.in_(ids)
+    if None in rule.home_of:
         home = or_(home, Customer.pool_id.is_(None))
     if rule.level:
         level = Customer.level == rule.level

@@ -197,3 +197,13 @@ def test_warning_list_leaves_out_locked_and_exempt_dealt_customers(session, org)
     owned(session, org.users["sales1"], days_ago=29, is_dealt=True)
     sales1 = org.actor(session, "sales1")
     assert customers_about_to_return(session, actor=sales1, now=NOW) == []
+
+
+def test_customers_of_a_switched_off_pool_fall_under_the_default_pools_rules(session, org):
+    default = default_pool(session, org)
+    closed = other_pool(session, is_active=False)
+    rule(session, default, followup=30)
+    customer = owned(session, org.users["sales1"], days_ago=31, pool_id=closed.id)
+    assert recall(session, now=NOW) == {"recalled": 1}
+    session.commit()
+    assert session.get(Customer, customer.id).pool_id == default.id
