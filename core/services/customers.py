@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.entities import FieldSpec, Kind, audit_fields, define
 from core.errors import (
@@ -19,8 +17,6 @@ from core.errors import (
     EditConflict,
     InvalidTransition,
     NotAllowed,
-    NotFound,
-    ValidationFailed,
 )
 from core.models import (
     Contact,
@@ -29,10 +25,10 @@ from core.models import (
     CustomerTeamMember,
     Opportunity,
     TeamAccess,
-    User,
 )
 from core.permissions import Actor, require, scope_clause
 from core.services import changelog, duplicates, records
+from core.services.ownership import check_active_user, flush, log_transfer
 from core.services.record_query import not_deleted
 
 CUSTOMER = define(
@@ -124,7 +120,7 @@ def owned_clause():
     return Customer.owner_id.is_not(None)
 
 
-def _for_owner_action(session: Session, actor: Actor, customer_id: int, verb: str) -> Customer:
+def for_owner_action(session: Session, actor: Actor, customer_id: int, verb: str) -> Customer:
     """Transfer, lock and team changes belong to the owner's side: the owner must be in the
     actor's scope for `crm.customer.<verb>`; team membership does not grant them."""
     require(actor, CUSTOMER.action(verb))
@@ -207,7 +203,7 @@ def update(
 def delete(session: Session, *, actor: Actor, customer_id: int, expected_version=None) -> None:
     """Move a customer to the recycle bin (CUS-12): crm.customer.delete with the owner in scope;
     its contacts and deals stay (restoring the customer brings the whole picture back)."""
-    _for_owner_action(session, actor, customer_id, "delete")
+    for_owner_action(session, actor, customer_id, "delete")
     records.soft_delete(
         session,
         actor=actor,
@@ -218,36 +214,6 @@ def delete(session: Session, *, actor: Actor, customer_id: int, expected_version
 
 
 # --- transfer, lock ----------------------------------------------------------------------------
-
-
-def flush(session: Session, entity: str = "customer") -> None:
-    """Flush; a stale version (someone saved the record meanwhile) is an EditConflict."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise EditConflict(entity=entity) from None
-
-
-def check_active_user(session: Session, user_id: int | None) -> User:
-    """The user a record is given to must exist and be enabled (else a field error)."""
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
-        raise ValidationFailed({"owner_id": ("records.validation.unknown_ref", {})})
-    return user
-
-
-def log_transfer(session: Session, actor: Actor, entity: str, record, to_user_id: int) -> None:
-    changelog.log(
-        session,
-        actor_id=actor.user_id,
-        entity=entity,
-        record_id=record.id,
-        action="transfer",
-        field="owner_id",
-        old=record.owner_id,
-        new=to_user_id,
-    )
-    record.owner_id = to_user_id
 
 
 def _cascade(session: Session, actor: Actor, customer_id: int, to_user_id: int) -> int:
@@ -289,7 +255,7 @@ def transfer(
     `cascade`, the customer's contacts, opportunities and contracts move too — those within the
     actor's transfer scope for each (a contract takes its receivable plans and receivables).
     Every moved record gets a "transfer" row in its history."""
-    customer = _for_owner_action(session, actor, customer_id, "transfer")
+    customer = for_owner_action(session, actor, customer_id, "transfer")
     check_active_user(session, to_user_id)
     if customer.owner_id != to_user_id:
         log_transfer(session, actor, "customer", customer, to_user_id)
@@ -303,7 +269,7 @@ def transfer(
 def set_locked(session: Session, *, actor: Actor, customer_id: int, locked: bool) -> Customer:
     """Lock (exempt from the pool's recall, CUS-5) or unlock a customer: crm.customer.edit with
     the owner in scope; locking respects the owner's cap on locked customers (pool rules)."""
-    customer = _for_owner_action(session, actor, customer_id, "edit")
+    customer = for_owner_action(session, actor, customer_id, "edit")
     if customer.is_locked == locked:
         return customer
     if locked:
@@ -345,91 +311,6 @@ def mark_dealt(
         new=True,
     )
     customer.is_dealt, customer.dealt_at = True, at
-    session.flush()
-
-
-# --- team members ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamMember:
-    user_id: int
-    name: str
-    access: TeamAccess
-
-
-def team(session: Session, *, actor: Actor, customer_id: int) -> list[TeamMember]:
-    """The customer's team members by name (anyone who can see the customer may look)."""
-    get(session, actor=actor, customer_id=customer_id)
-    rows = session.execute(
-        select(CustomerTeamMember.user_id, User.display_name, CustomerTeamMember.access)
-        .join(User, User.id == CustomerTeamMember.user_id)
-        .where(CustomerTeamMember.customer_id == customer_id)
-        .order_by(User.display_name, User.id)
-    )
-    return [TeamMember(u, n, TeamAccess(a)) for u, n, a in rows]
-
-
-def _user_name(session: Session, user_id: int) -> str:
-    return session.scalar(select(User.display_name).where(User.id == user_id)) or f"#{user_id}"
-
-
-def set_team_member(
-    session: Session, *, actor: Actor, customer_id: int, user_id: int, access: str
-) -> None:
-    """Add a colleague to the customer's team, or change their access: "read" (sees the
-    customer) or "write" (may also edit it). The owner's side decides (crm.customer.edit with
-    the owner in scope); the owner is not a team member of their own customer."""
-    customer = _for_owner_action(session, actor, customer_id, "edit")
-    if access not in tuple(TeamAccess):
-        raise ValidationFailed({"access": ("records.validation.unknown_option", {})})
-    check_active_user(session, user_id)
-    if user_id == customer.owner_id:
-        raise ValidationFailed({"user_id": ("customer.error.owner_in_team", {})})
-    member = session.scalar(
-        select(CustomerTeamMember).where(
-            CustomerTeamMember.customer_id == customer.id, CustomerTeamMember.user_id == user_id
-        )
-    )
-    old = TeamAccess(member.access) if member else None
-    if old == access:
-        return
-    if member is None:
-        member = CustomerTeamMember(customer_id=customer.id, user_id=user_id)
-        session.add(member)
-    member.access = TeamAccess(access)
-    changelog.log(
-        session,
-        actor_id=actor.user_id,
-        entity="customer",
-        record_id=customer.id,
-        action=f"team_{access}",  # history: "added with read / read-write access"
-        field="team_member",
-        new=_user_name(session, user_id),
-    )
-    session.flush()
-
-
-def remove_team_member(session: Session, *, actor: Actor, customer_id: int, user_id: int) -> None:
-    """Take a colleague off the customer's team (same rights as adding)."""
-    customer = _for_owner_action(session, actor, customer_id, "edit")
-    member = session.scalar(
-        select(CustomerTeamMember).where(
-            CustomerTeamMember.customer_id == customer.id, CustomerTeamMember.user_id == user_id
-        )
-    )
-    if member is None:
-        raise NotFound(entity="team_member", id=user_id)
-    changelog.log(
-        session,
-        actor_id=actor.user_id,
-        entity="customer",
-        record_id=customer.id,
-        action="team_remove",
-        field="team_member",
-        old=_user_name(session, user_id),
-    )
-    session.delete(member)
     session.flush()
 
 

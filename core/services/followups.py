@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.entities import FieldSpec, Kind, audit_fields, define
 from core.errors import NotFound, ValidationFailed
-from core.models import Attachment, Contact, Contract, Customer, FollowUp, Lead, Opportunity, User
+from core.models import Contact, Contract, Customer, FollowUp, Lead, Opportunity
 from core.permissions import Actor, require, scope_clause
-from core.services import attachments, changelog, records
+from core.services import attachments as files_store
+from core.services import changelog, records
 from core.services import customers as _customers  # noqa: F401 — registers the "customer" spec
 from core.services.record_files import clean_upload
 from core.services.record_query import not_deleted
@@ -155,23 +155,9 @@ def add(
     files of ≤ 10 MB. The follow-up's customer is the subject's; that customer's last follow-up
     and next contact times (and a lead's or contact's next contact time) follow."""
     require(actor, FOLLOWUP.action("create"))
-    subject = visible_subject(
-        session, actor=actor, subject_type=subject_type, subject_id=subject_id
-    )
-    if subject_type == "lead" and subject.is_converted:
-        from core.services.leads import LeadConverted
-
-        raise LeadConverted()
-    values = records.clean(
-        session,
-        FOLLOWUP,
-        {
-            "kind": kind,
-            "content": content,
-            "followed_at": followed_at or now(),
-            "next_contact_at": next_contact_at,
-        },
-    )
+    subject = _writable_subject(session, actor, subject_type, subject_id)
+    typed = {"kind": kind, "content": content, "next_contact_at": next_contact_at}
+    values = records.clean(session, FOLLOWUP, typed | {"followed_at": followed_at or now()})
     _check_times(values["followed_at"], values["next_contact_at"])
     files = _clean_files(attachments)
     record = FollowUp(
@@ -185,23 +171,34 @@ def add(
     session.add(record)
     session.flush()
     for upload in files:
-        attachments_store(session, actor, upload, record.id)
+        files_store.store(
+            session, actor=actor, upload=upload, subject_type="followup", subject_id=record.id
+        )
+    _after_write(session, actor, record, subject)
+    return record
+
+
+def _writable_subject(session: Session, actor: Actor, subject_type: str, subject_id: int):
+    subject = visible_subject(
+        session, actor=actor, subject_type=subject_type, subject_id=subject_id
+    )
+    if subject_type == "lead" and subject.is_converted:
+        from core.services.leads import LeadConverted  # leads imports this module
+
+        raise LeadConverted()
+    return subject
+
+
+def _after_write(session: Session, actor: Actor, record: FollowUp, subject) -> None:
     touch_customer(
         session,
         customer_id=record.customer_id,
         followed_at=record.followed_at,
         next_contact_at=record.next_contact_at,
     )
-    _touch_subject(session, subject_type, subject, record.next_contact_at)
+    _touch_subject(session, record.subject_type, subject, record.next_contact_at)
     changelog.log(
         session, actor_id=actor.user_id, entity="followup", record_id=record.id, action="create"
-    )
-    return record
-
-
-def attachments_store(session: Session, actor: Actor, upload: Upload, followup_id: int) -> None:
-    attachments.store(
-        session, actor=actor, upload=upload, subject_type="followup", subject_id=followup_id
     )
 
 
@@ -247,114 +244,3 @@ def update_followup(
     _check_times(record.followed_at, record.next_contact_at)
     refresh_last_followup(session, customer_id=record.customer_id)
     return record
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    id: int
-    filename: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One follow-up in a timeline, with its author's name and files (without their bytes)."""
-
-    id: int
-    subject_type: str
-    subject_id: int
-    kind: str
-    content: str
-    followed_at: dt.datetime
-    next_contact_at: dt.datetime | None
-    owner_id: int | None
-    author: str
-    files: tuple[FileInfo, ...]
-
-
-def _subject_clause(subject_type: str, subject_id: int):
-    if subject_type == "customer":
-        # A customer's timeline holds everything about it: its contacts, deals, the old lead.
-        return FollowUp.customer_id == subject_id
-    return (FollowUp.subject_type == subject_type) & (FollowUp.subject_id == subject_id)
-
-
-def _files(session: Session, ids: list[int]) -> dict[int, list[FileInfo]]:
-    found: dict[int, list[FileInfo]] = {}
-    if not ids:
-        return found
-    rows = session.execute(
-        select(Attachment.id, Attachment.subject_id, Attachment.filename, Attachment.size)
-        .where(
-            Attachment.subject_type == "followup",
-            Attachment.subject_id.in_(ids),
-            Attachment.deleted_at.is_(None),
-        )
-        .order_by(Attachment.id)
-    )
-    for a_id, owner, name, size in rows:
-        found.setdefault(owner, []).append(FileInfo(a_id, name, size))
-    return found
-
-
-def timeline(
-    session: Session, *, actor: Actor, subject_type: str, subject_id: int, limit: int = 20
-) -> tuple[list[Entry], int]:
-    """The subject's follow-ups, newest first (at most `limit`), and how many there are. Anyone
-    who can see the subject sees its whole timeline, whoever wrote each entry (CUS-10)."""
-    visible_subject(session, actor=actor, subject_type=subject_type, subject_id=subject_id)
-    where = (_subject_clause(subject_type, subject_id), not_deleted(FollowUp))
-    total = session.scalar(select(func.count()).select_from(FollowUp).where(*where)) or 0
-    rows = session.execute(
-        select(FollowUp, User.display_name)
-        .outerjoin(User, User.id == FollowUp.owner_id)
-        .where(*where)
-        .order_by(FollowUp.followed_at.desc(), FollowUp.id.desc())
-        .limit(limit)
-    ).all()
-    files = _files(session, [r.id for r, _ in rows])
-    entries = [
-        Entry(
-            id=r.id,
-            subject_type=r.subject_type,
-            subject_id=r.subject_id,
-            kind=r.kind,
-            content=r.content,
-            followed_at=r.followed_at,
-            next_contact_at=r.next_contact_at,
-            owner_id=r.owner_id,
-            author=name or "",
-            files=tuple(files.get(r.id, ())),
-        )
-        for r, name in rows
-    ]
-    return entries, total
-
-
-def file(session: Session, *, actor: Actor, attachment_id: int) -> Attachment:
-    """A follow-up's file, if the actor may see the follow-up's subject."""
-    attachment = attachments.get(session, attachment_id=attachment_id)
-    record = (
-        session.get(FollowUp, attachment.subject_id)
-        if attachment.subject_type == "followup"
-        else None
-    )
-    if record is None or record.deleted_at is not None or attachment.deleted_at is not None:
-        raise NotFound(entity="attachment", id=attachment_id)
-    subject_type, subject_id = record.subject_type, record.subject_id
-    visible_subject(session, actor=actor, subject_type=subject_type, subject_id=subject_id)
-    return attachment
-
-
-def subject_titles(session: Session, pairs) -> dict[tuple[str, int], str]:
-    """Names of follow-up subjects {(type, id): name} for timelines and the follow-up list."""
-    wanted: dict[str, set[int]] = {}
-    for subject_type, subject_id in pairs:
-        if subject_type in SUBJECTS:
-            wanted.setdefault(subject_type, set()).add(subject_id)
-    found = {}
-    for subject_type, ids in wanted.items():
-        model = SUBJECTS[subject_type]
-        rows = session.execute(select(model.id, model.name).where(model.id.in_(sorted(ids))))
-        found |= {(subject_type, i): n for i, n in rows}
-    return found

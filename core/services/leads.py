@@ -17,7 +17,7 @@ from core.entities import FieldSpec, Kind, audit_fields, define
 from core.errors import DomainError, ValidationFailed
 from core.models import Attachment, Contact, Customer, FollowUp, Lead, Opportunity
 from core.permissions import Actor, require
-from core.services import changelog, contacts, customers, followups, records
+from core.services import changelog, contacts, customers, followups, ownership, records
 
 LEAD = define(
     "lead",
@@ -116,10 +116,10 @@ def transfer(session: Session, *, actor: Actor, lead_id: int, to_user_id: int) -
     once converted. Logged as "transfer" (owner old → new)."""
     require(actor, LEAD.action("transfer"))
     lead = _for_change(session, actor, lead_id, "transfer")
-    customers.check_active_user(session, to_user_id)
+    ownership.check_active_user(session, to_user_id)
     if lead.owner_id != to_user_id:
-        customers.log_transfer(session, actor, "lead", lead, to_user_id)
-        customers.flush(session, "lead")
+        ownership.log_transfer(session, actor, "lead", lead, to_user_id)
+        ownership.flush(session, "lead")
     return lead
 
 
@@ -252,10 +252,15 @@ def convert(
     deal = _opportunity(session, actor, made, opportunity) if opportunity is not None else None
     _move_history(session, lead, made)
     lead.is_converted, lead.converted_at, lead.customer_id = True, now(), made.id
-    customers.flush(session, "lead")
+    ownership.flush(session, "lead")
+    _log_conversion(session, actor, lead, made)
+    return Conversion(made, person, deal)
+
+
+def _log_conversion(session: Session, actor: Actor, lead: Lead, customer: Customer) -> None:
     for entity, record_id, field, value in (
-        ("lead", lead.id, "customer_id", made.id),
-        ("customer", made.id, "converted_from", lead.name),
+        ("lead", lead.id, "customer_id", customer.id),
+        ("customer", customer.id, "converted_from", lead.name),
     ):
         changelog.log(
             session,
@@ -266,4 +271,3 @@ def convert(
             field=field,
             new=value,
         )
-    return Conversion(made, person, deal)

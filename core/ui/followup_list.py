@@ -10,7 +10,7 @@ from core.db import transaction
 from core.errors import DomainError, NotFound
 from core.i18n import t
 from core.permissions import Actor
-from core.services import followups, records
+from core.services import followup_timeline, followups, records
 from core.services.followups import FOLLOWUP
 from core.ui.context import show_error
 from core.ui.record_detail import record_detail
@@ -29,7 +29,9 @@ PAGES = {
 def _subject_label(record) -> str:
     """ "客户：华为技术" for the record a follow-up is about."""
     with transaction() as session:
-        titles = followups.subject_titles(session, [(record.subject_type, record.subject_id)])
+        titles = followup_timeline.subject_titles(
+            session, [(record.subject_type, record.subject_id)]
+        )
     return t(
         "followup.on_subject",
         kind=t(f"followup.subject_type_choices.{record.subject_type}"),

@@ -133,6 +133,32 @@ def _submit(actor: Actor, state: dict, parts: dict, confirm: bool) -> None:
     st.rerun()
 
 
+def _parts(actor: Actor, errors: dict, with_opportunity: bool) -> dict[str, dict]:
+    shown = ["customer", "contact", *(["opportunity"] if with_opportunity else [])]
+    parts = {}
+    for part in shown:
+        st.markdown(f"**{t(f'lead.conversion.{part}')}**")
+        parts[part] = _part(actor, part, errors)
+    return parts
+
+
+def _confirm(exact: bool) -> bool:
+    if not exact:
+        return False
+    return st.checkbox(t("lead.conversion.confirm_duplicate"), key=f"{K}.confirm")
+
+
+def _buttons() -> tuple[bool, bool]:
+    go_col, cancel_col, _ = st.columns([1, 1, 4])
+    go = go_col.form_submit_button(
+        t("lead.conversion.submit"), type="primary", key=f"{K}.submit", width="stretch"
+    )
+    cancel = cancel_col.form_submit_button(
+        t("lead.conversion.cancel"), key=f"{K}.cancel", width="stretch"
+    )
+    return go, cancel
+
+
 def conversion_form(actor: Actor) -> None:
     """Render the open conversion form (see open_conversion)."""
     state = st.session_state[STATE]
@@ -147,25 +173,9 @@ def conversion_form(actor: Actor) -> None:
             t("lead.conversion.with_opportunity"), key=f"{K}.with_opportunity"
         )
         with st.form(key=f"{K}.form", enter_to_submit=False, border=False):
-            st.markdown(f"**{t('lead.conversion.customer')}**")
-            parts = {"customer": _part(actor, "customer", errors)}
-            st.markdown(f"**{t('lead.conversion.contact')}**")
-            parts["contact"] = _part(actor, "contact", errors)
-            if with_opportunity:
-                st.markdown(f"**{t('lead.conversion.opportunity')}**")
-                parts["opportunity"] = _part(actor, "opportunity", errors)
-            confirm = (
-                st.checkbox(t("lead.conversion.confirm_duplicate"), key=f"{K}.confirm")
-                if exact
-                else False
-            )
-            go_col, cancel_col, _ = st.columns([1, 1, 4])
-            go = go_col.form_submit_button(
-                t("lead.conversion.submit"), type="primary", key=f"{K}.submit", width="stretch"
-            )
-            cancel = cancel_col.form_submit_button(
-                t("lead.conversion.cancel"), key=f"{K}.cancel", width="stretch"
-            )
+            parts = _parts(actor, errors, with_opportunity)
+            confirm = _confirm(exact)
+            go, cancel = _buttons()
     if cancel:
         close_conversion()
         st.rerun()

@@ -147,6 +147,7 @@ def lead_panel(actor: Actor, lead_id: int) -> None:
                 s, actor=actor, lead_id=lead.id, to_user_id=to_user
             ),
             current_owner=lead.owner_id,
+            title_key="lead.transfer_title",
         )
         timeline = partial(followup_timeline, actor, "lead", lead.id, can_add=not lead.is_converted)
         tabs = [

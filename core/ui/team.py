@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.i18n import t
 from core.models import TeamAccess
 from core.permissions import Actor
-from core.services import customers
+from core.services import customer_team
 from core.services.lookups import user_choices
 from core.ui.context import show_error
 
@@ -55,7 +55,7 @@ def _add(actor: Actor, customer_id: int, owner_id: int | None) -> None:
     )
     if add_col.button(t("customer.team.add"), key=f"{KEY}.add", disabled=user_id is None):
         _run(
-            customers.set_team_member,
+            customer_team.set_team_member,
             "customer.team.saved",
             actor=actor,
             customer_id=customer_id,
@@ -68,7 +68,7 @@ def team_panel(actor: Actor, customer, *, manage: bool) -> None:
     """Members and their access; `manage` (the owner's side) shows add / remove."""
     st.caption(t("customer.team.intro"))
     with transaction() as session:
-        members = customers.team(session, actor=actor, customer_id=customer.id)
+        members = customer_team.team(session, actor=actor, customer_id=customer.id)
     if manage:
         _add(actor, customer.id, customer.owner_id)
     if not members:
@@ -81,7 +81,7 @@ def team_panel(actor: Actor, customer, *, manage: bool) -> None:
             t("customer.team.remove"), key=f"{KEY}.remove.{member.user_id}", type="tertiary"
         ):
             _run(
-                customers.remove_team_member,
+                customer_team.remove_team_member,
                 "customer.team.removed",
                 actor=actor,
                 customer_id=customer.id,

@@ -14,6 +14,7 @@ from core.db import transaction
 from core.errors import DomainError, ValidationFailed
 from core.i18n import format_datetime, format_number, t, to_local, to_utc
 from core.permissions import Actor
+from core.services import followup_timeline as reads
 from core.services import followups
 from core.services.lookups import option_choices
 from core.services.record_files import FILE_MAX_MB
@@ -43,28 +44,30 @@ def _error(state: dict, field: str) -> None:
         st.caption(f":red[{t(key, **params)}]")
 
 
-def _inputs(prefix: str, state: dict) -> dict:
-    keys = f"{prefix}.{state['gen']}"
+def _when_row(keys: str, state: dict) -> dict:
+    """Type, time (default now, business time) and next contact, side by side."""
     with transaction() as session:
         kinds = [value for value, _label in option_choices(session, "followup_type")]
     kind_col, when_col, next_col = st.columns(3)
-    values = {
-        "kind": kind_col.selectbox(
-            t("followup.kind"), kinds, index=0 if kinds else None, key=f"{keys}.kind"
-        ),
-        "followed_at": when_col.datetime_input(
-            t("followup.followed_at"), value=to_local(followups.now()), key=f"{keys}.followed_at"
-        ),
-        "next_contact_at": next_col.datetime_input(
-            t("followup.next_contact_at"), value=None, key=f"{keys}.next_contact_at"
-        ),
-    }
     with kind_col:
+        kind = st.selectbox(
+            t("followup.kind"), kinds, index=0 if kinds else None, key=f"{keys}.kind"
+        )
         _error(state, "kind")
     with when_col:
+        now = to_local(followups.now())
+        when = st.datetime_input(t("followup.followed_at"), value=now, key=f"{keys}.followed_at")
         _error(state, "followed_at")
     with next_col:
+        label = t("followup.next_contact_at")
+        following = st.datetime_input(label, value=None, key=f"{keys}.next_contact_at")
         _error(state, "next_contact_at")
+    return {"kind": kind, "followed_at": when, "next_contact_at": following}
+
+
+def _inputs(prefix: str, state: dict) -> dict:
+    keys = f"{prefix}.{state['gen']}"
+    values = _when_row(keys, state)
     values["content"] = st.text_area(
         t("followup.content"),
         key=f"{keys}.content",
@@ -134,7 +137,7 @@ def _file_bytes(actor: Actor, attachment_id: int):
     def load() -> bytes:
         # Runs on click: its own session, and the permission check again.
         with transaction() as session:
-            return followups.file(session, actor=actor, attachment_id=attachment_id).data
+            return reads.file(session, actor=actor, attachment_id=attachment_id).data
 
     return load
 
@@ -198,12 +201,10 @@ def followup_timeline(
         _add_form(actor, subject_type, subject_id)
     limit = st.session_state.get(f"{prefix}.limit", PAGE)
     with transaction() as session:
-        entries, total = followups.timeline(
+        entries, total = reads.timeline(
             session, actor=actor, subject_type=subject_type, subject_id=subject_id, limit=limit
         )
-        titles = followups.subject_titles(
-            session, [(e.subject_type, e.subject_id) for e in entries]
-        )
+        titles = reads.subject_titles(session, [(e.subject_type, e.subject_id) for e in entries])
     if not entries:
         st.caption(t("followup.empty"))
     for entry in entries:

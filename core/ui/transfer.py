@@ -27,6 +27,7 @@ def transfer_panel(
     *,
     on_transfer: Callable,
     current_owner: int | None,
+    title_key: str = "customer.transfer.title",
     cascade_label: str = "",
 ) -> None:
     """`on_transfer(session, to_user_id, cascade)` does the work; afterwards the page reruns."""
@@ -36,7 +37,7 @@ def transfer_panel(
         users = dict(user_choices(session))
     choices = [u for u in users if u != current_owner]
     with st.container(border=True):
-        st.markdown(f"**{t('customer.transfer.title')}**")
+        st.markdown(f"**{t(title_key)}**")
         to_user = st.selectbox(
             t("customer.transfer.to_user"),
             choices,
@@ -64,12 +65,16 @@ def transfer_panel(
             width="stretch",
         )
     if go and to_user is not None:
-        try:
-            with transaction() as session:
-                on_transfer(session, to_user, cascade)
-        except DomainError as exc:
-            show_error(exc)
-            return
-        st.session_state[open_key(key)] = False
-        st.toast(t("customer.transfer.done", name=users[to_user]))
-        st.rerun()
+        _transfer(key, on_transfer, to_user, cascade, users[to_user])
+
+
+def _transfer(key: str, on_transfer: Callable, to_user: int, cascade: bool, name: str) -> None:
+    try:
+        with transaction() as session:
+            on_transfer(session, to_user, cascade)
+    except DomainError as exc:
+        show_error(exc)
+        return
+    st.session_state[open_key(key)] = False
+    st.toast(t("customer.transfer.done", name=name))
+    st.rerun()

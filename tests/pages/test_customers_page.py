@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import Contact, Customer, FollowUp
-from core.services import customers
+from core.services import customer_team
 from tests.pages.accounts_pages import (
     ROLES,
     add_contact,
@@ -133,7 +133,7 @@ def test_the_second_of_two_users_editing_a_customer_is_refused_and_keeps_the_inp
 def _share(customer_id: int, username: str, access: str) -> None:
     as_actor(
         "sales1",
-        customers.set_team_member,
+        customer_team.set_team_member,
         customer_id=customer_id,
         user_id=user_id(username),
         access=access,
@@ -226,7 +226,7 @@ def test_a_team_member_is_added_from_the_team_tab():
     at = at.selectbox(key="customer.team.user").set_value(user_id("sales2")).run()
     at = click(at, "customer.team.add")
     assert not at.exception, at.exception
-    team = as_actor("sales1", customers.team, customer_id=customer_id)
+    team = as_actor("sales1", customer_team.team, customer_id=customer_id)
     assert [(m.name, m.access) for m in team] == [("sales2", "read")]
 
 

@@ -28,7 +28,7 @@ from core.models import (
     StageGroup,
     User,
 )
-from core.services import customers, records
+from core.services import customer_team, customers, records
 from core.services.customers import CUSTOMER
 from tests.services.accounts_data import make_contact, make_customer, one_of_each
 
@@ -159,7 +159,7 @@ def shared(session, org):
     customer = make_customer(session, org, "sales1", name="共享客户")
     owner = actor(session, org, "sales1")
     for username, access in (("outsider", "read"), ("sales3", "write")):
-        customers.set_team_member(
+        customer_team.set_team_member(
             session,
             actor=owner,
             customer_id=customer.id,
@@ -204,13 +204,13 @@ def test_team_members_may_not_transfer_lock_or_change_the_team(session, org, sha
     with pytest.raises(NotAllowed):
         customers.set_locked(session, actor=sales3, customer_id=shared.id, locked=True)
     with pytest.raises(NotAllowed):
-        customers.remove_team_member(
+        customer_team.remove_team_member(
             session, actor=sales3, customer_id=shared.id, user_id=org.users["outsider"].id
         )
 
 
 def test_a_removed_team_member_no_longer_sees_the_customer(session, org, shared):
-    customers.remove_team_member(
+    customer_team.remove_team_member(
         session,
         actor=actor(session, org, "sales1"),
         customer_id=shared.id,
@@ -222,7 +222,7 @@ def test_a_removed_team_member_no_longer_sees_the_customer(session, org, shared)
 
 
 def test_team_changes_are_in_the_customers_history_and_the_team_list(session, org, shared):
-    team = customers.team(session, actor=actor(session, org, "outsider"), customer_id=shared.id)
+    team = customer_team.team(session, actor=actor(session, org, "outsider"), customer_id=shared.id)
     assert [(m.name, m.access) for m in team] == [("outsider", "read"), ("sales3", "write")]
     assert history(session, "customer", shared.id)[1:] == [
         ("team_read", "team_member", None, "outsider"),
@@ -232,7 +232,7 @@ def test_team_changes_are_in_the_customers_history_and_the_team_list(session, or
 
 def test_the_owner_cannot_join_their_own_team(session, org, shared):
     with pytest.raises(ValidationFailed):
-        customers.set_team_member(
+        customer_team.set_team_member(
             session,
             actor=actor(session, org, "sales1"),
             customer_id=shared.id,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.models import Attachment, Contract, Customer, FollowUp, Lead, Opportunity, StageGroup
-from core.services import customers, followups, leads, records
+from core.services import customer_team, followup_timeline, followups, leads, records
 from core.services.followups import FOLLOWUP
 from core.validation import Upload
 from tests.services.accounts_data import (
@@ -53,21 +53,23 @@ def test_a_follow_up_sets_the_customers_last_follow_up_and_next_contact(session,
 
 
 def test_an_older_follow_up_does_not_move_the_last_follow_up_back(session, org, customer):
-    add_followup(session, org, "customer", customer.id, followed_at=now() - HOUR)
-    add_followup(session, org, "customer", customer.id, followed_at=now() - 10 * HOUR)
+    recent = now() - HOUR
+    add_followup(session, org, "customer", customer.id, followed_at=recent)
+    add_followup(session, org, "customer", customer.id, followed_at=recent - 9 * HOUR)
     session.commit()
     session.expire_all()
-    assert session.get(Customer, customer.id).last_followup_at == now() - HOUR
+    assert session.get(Customer, customer.id).last_followup_at == recent
 
 
 def test_a_follow_up_on_a_contact_belongs_to_its_customer(session, org, customer):
     contact = make_contact(session, org, customer.id)
-    note = add_followup(session, org, "contact", contact.id, next_contact_at=now() + HOUR)
+    following = now() + HOUR
+    note = add_followup(session, org, "contact", contact.id, next_contact_at=following)
     session.commit()
     session.expire_all()
     assert note.customer_id == customer.id
     assert session.get(Customer, customer.id).last_followup_at == note.followed_at
-    assert contact.next_contact_at == now() + HOUR
+    assert contact.next_contact_at == following
 
 
 def test_follow_ups_on_opportunities_and_contracts_belong_to_their_customer(session, org, customer):
@@ -93,11 +95,12 @@ def test_follow_ups_on_opportunities_and_contracts_belong_to_their_customer(sess
 
 def test_a_follow_up_on_a_lead_has_no_customer_until_conversion(session, org):
     lead = make_lead(session, org)
-    note = add_followup(session, org, "lead", lead.id, next_contact_at=now() + HOUR)
+    following = now() + HOUR
+    note = add_followup(session, org, "lead", lead.id, next_contact_at=following)
     assert note.customer_id is None
     session.commit()
     session.expire_all()
-    assert session.get(Lead, lead.id).next_contact_at == now() + HOUR
+    assert session.get(Lead, lead.id).next_contact_at == following
 
 
 def test_a_converted_lead_takes_no_more_follow_ups(session, org):
@@ -157,7 +160,7 @@ def test_files_are_attached_and_handed_out_only_to_those_who_see_the_subject(
     files = [Upload("报价单.pdf", "application/pdf", b"%PDF-1.4 ...")]
     note = add_followup(session, org, "customer", customer.id, attachments=files)
     session.commit()
-    entries, total = followups.timeline(
+    entries, total = followup_timeline.timeline(
         session,
         actor=org.actor(session, "manager"),
         subject_type="customer",
@@ -165,10 +168,12 @@ def test_files_are_attached_and_handed_out_only_to_those_who_see_the_subject(
     )
     [info] = entries[0].files
     assert (total, info.filename) == (1, "报价单.pdf")
-    got = followups.file(session, actor=org.actor(session, "manager"), attachment_id=info.id)
+    got = followup_timeline.file(
+        session, actor=org.actor(session, "manager"), attachment_id=info.id
+    )
     assert got.data == b"%PDF-1.4 ..." and note.id == got.subject_id
     with pytest.raises(NotFound):
-        followups.file(session, actor=org.actor(session, "sales2"), attachment_id=info.id)
+        followup_timeline.file(session, actor=org.actor(session, "sales2"), attachment_id=info.id)
 
 
 @pytest.mark.parametrize(
@@ -198,7 +203,7 @@ def test_the_customer_timeline_is_newest_first_and_includes_its_contacts(session
     )
     add_followup(session, org, "customer", customer.id, by="manager", content="第三次")
     session.commit()
-    entries, total = followups.timeline(
+    entries, total = followup_timeline.timeline(
         session, actor=org.actor(session, "sales1"), subject_type="customer", subject_id=customer.id
     )
     assert total == 3
@@ -207,7 +212,7 @@ def test_the_customer_timeline_is_newest_first_and_includes_its_contacts(session
         ("第二次", "sales1"),
         ("第一次", "sales1"),
     ]
-    contact_only, _ = followups.timeline(
+    contact_only, _ = followup_timeline.timeline(
         session, actor=org.actor(session, "sales1"), subject_type="contact", subject_id=contact.id
     )
     assert [e.content for e in contact_only] == ["第二次"]
@@ -215,7 +220,7 @@ def test_the_customer_timeline_is_newest_first_and_includes_its_contacts(session
 
 def test_a_team_member_sees_the_whole_timeline_of_the_customer(session, org, customer):
     add_followup(session, org, "customer", customer.id, content="负责人写的")
-    customers.set_team_member(
+    customer_team.set_team_member(
         session,
         actor=org.actor(session, "sales1"),
         customer_id=customer.id,
@@ -223,7 +228,7 @@ def test_a_team_member_sees_the_whole_timeline_of_the_customer(session, org, cus
         access="read",
     )
     session.commit()
-    entries, _ = followups.timeline(
+    entries, _ = followup_timeline.timeline(
         session,
         actor=org.actor(session, "outsider"),
         subject_type="customer",
@@ -233,13 +238,14 @@ def test_a_team_member_sees_the_whole_timeline_of_the_customer(session, org, cus
 
 
 def test_deleting_the_latest_follow_up_moves_the_last_follow_up_time_back(session, org, customer):
-    add_followup(session, org, "customer", customer.id, followed_at=now() - 5 * HOUR)
+    earlier = now() - 5 * HOUR
+    add_followup(session, org, "customer", customer.id, followed_at=earlier)
     latest = add_followup(session, org, "customer", customer.id, followed_at=now() - HOUR)
     session.commit()
     followups.delete(session, actor=org.actor(session, "sales1"), followup_id=latest.id)
     session.commit()
     session.expire_all()
-    assert session.get(Customer, customer.id).last_followup_at == now() - 5 * HOUR
+    assert session.get(Customer, customer.id).last_followup_at == earlier
 
 
 # --- permission matrix ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from core.models import (
     Stage,
     StageGroup,
 )
-from core.services import followups, leads, records
+from core.services import followup_timeline, leads, records
 from core.services.leads import LEAD, LeadConverted
 from core.validation import Upload
 from tests.services.accounts_data import add_followup, make_customer, make_lead, one_of_each
@@ -111,7 +111,7 @@ def test_conversion_moves_the_follow_ups_and_files_to_the_customer(session, org,
     assert [tuple(f) for f in files] == [("followup", "名片.png"), ("customer", "需求.docx")]
     session.expire_all()
     assert session.get(Customer, made.customer.id).last_followup_at == dt.datetime(2026, 11, 2, 3)
-    entries, _ = followups.timeline(
+    entries, _ = followup_timeline.timeline(
         session,
         actor=org.actor(session, "sales1"),
         subject_type="customer",
