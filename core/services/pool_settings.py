@@ -273,14 +273,8 @@ def _check_days(value, field: str, errors: dict) -> int | None:
     return value
 
 
-def set_rules(
-    session: Session, *, actor: Actor, pool_id: int, new_rules: Iterable[RuleInput]
-) -> list[PoolRule]:
-    """Replace the pool's recall rules: per customer level (a value of the customer_level list,
-    or "" for every other level) the days without follow-up and/or without a deal, 1 … 3650
-    (empty or 0: that rule is off). One rule per level."""
-    require(actor, ACTION)
-    _pool(session, pool_id)
+def _clean_rules(session: Session, new_rules: Iterable[RuleInput]) -> list[RuleInput]:
+    """Valid rules with days set; errors keyed "rules.<i>.level|followup|deal"."""
     levels = set(
         session.scalars(select(OptionItem.value).where(OptionItem.list_name == "customer_level"))
     )
@@ -300,26 +294,35 @@ def set_rules(
             clean.append(RuleInput(level, followup, deal))
     if errors:
         raise ValidationFailed(errors)
+    return clean
+
+
+def set_rules(
+    session: Session, *, actor: Actor, pool_id: int, new_rules: Iterable[RuleInput]
+) -> list[PoolRule]:
+    """Replace the pool's recall rules: per customer level (a value of the customer_level list,
+    or "" for every other level) the days without follow-up and/or without a deal, 1 … 3650
+    (empty or 0: that rule is off). One rule per level; the change is logged on the pool."""
+    require(actor, ACTION)
+    _pool(session, pool_id)
+    clean = _clean_rules(session, new_rules)
     before = _rules_text(rules(session, pool_id=pool_id))
     session.execute(delete(PoolRule).where(PoolRule.pool_id == pool_id))
-    for r in clean:
-        session.add(
-            PoolRule(
-                pool_id=pool_id,
-                customer_level=r.level,
-                days_without_followup=r.days_without_followup,
-                days_without_deal=r.days_without_deal,
-            )
+    session.add_all(
+        PoolRule(
+            pool_id=pool_id,
+            customer_level=r.level,
+            days_without_followup=r.days_without_followup,
+            days_without_deal=r.days_without_deal,
         )
+        for r in clean
+    )
     session.flush()
     after = rules(session, pool_id=pool_id)
     if _rules_text(after) != before:
+        changes = {"rules": (before, _rules_text(after))}
         changelog.log_changes(
-            session,
-            actor_id=actor.user_id,
-            entity="pool",
-            record_id=pool_id,
-            changes={"rules": (before, _rules_text(after))},
+            session, actor_id=actor.user_id, entity="pool", record_id=pool_id, changes=changes
         )
     return after
 
