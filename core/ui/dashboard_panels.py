@@ -11,6 +11,7 @@ from core.ui import charts
 from core.ui.dashboard_drill import open_drill
 
 FUNNEL_TABLE = "dashboard.funnel.table"
+SEEN = "dashboard.funnel.seen"
 
 
 def _stage_names(frame: pl.DataFrame) -> list[str]:
@@ -20,11 +21,16 @@ def _stage_names(frame: pl.DataFrame) -> list[str]:
     ]
 
 
-def _on_stage_selected(rows: list[tuple]) -> None:
-    selection = st.session_state[FUNNEL_TABLE]["selection"]
+def _open_selected_stage(rows: list[tuple]) -> None:
+    """A newly selected row opens its opportunities; the same selection after the dialog was
+    closed does not open it again."""
+    selection = st.session_state.get(FUNNEL_TABLE, {}).get("selection", {})
     picked = list(selection.get("rows", [])) or [c[0] for c in selection.get("cells", [])]
-    if picked and picked[0] < len(rows):
-        open_drill("funnel", *rows[picked[0]])
+    index = picked[0] if picked and picked[0] < len(rows) else None
+    if index != st.session_state.get(SEEN):
+        st.session_state[SEEN] = index
+        if index is not None:
+            open_drill("funnel", *rows[index])
 
 
 def funnel(frame: pl.DataFrame) -> None:
@@ -50,8 +56,8 @@ def funnel(frame: pl.DataFrame) -> None:
         }
         rows = [(r["status"], r["stage_id"], r["name"]) for r in named.iter_rows(named=True)]
         st.dataframe(data, key=FUNNEL_TABLE, hide_index=True, width="stretch",
-                     on_select=lambda: _on_stage_selected(rows),
-                     selection_mode=["single-row", "single-cell"])  # fmt: skip
+                     on_select="rerun", selection_mode=["single-row", "single-cell"])  # fmt: skip
+        _open_selected_stage(rows)
 
 
 def trend(frame: pl.DataFrame) -> None:

@@ -18,15 +18,16 @@ from core.ui.record_detail import escape_markdown
 LIMIT = 200
 TEXT_LIMIT = 60
 
+# Record kind → its list page and the `?<entity>=<id>` parameter that opens one record there.
 LIST_PAGES = {
-    "customer": "pages/crm/customers.py",
-    "contact": "pages/crm/contacts.py",
-    "lead": "pages/crm/leads.py",
-    "opportunity": "pages/crm/opportunities.py",
-    "contract": "pages/crm/contracts.py",
-    "receivable": "pages/crm/receivables.py",
-    "receivable_plan": "pages/crm/receivables.py",
-    "follow_up": "pages/crm/follow_ups.py",
+    "customer": ("pages/crm/customers.py", "customer"),
+    "contact": ("pages/crm/contacts.py", "contact"),
+    "lead": ("pages/crm/leads.py", "lead"),
+    "opportunity": ("pages/crm/opportunities.py", "opportunity"),
+    "contract": ("pages/crm/contracts.py", "contract"),
+    "receivable": ("pages/crm/receivables.py", "receivable"),
+    "receivable_plan": ("pages/crm/receivables.py", "receivable_plan"),
+    "follow_up": ("pages/crm/follow_ups.py", "followup"),
 }
 MONEY_COLUMNS = {"amount", "planned_amount"}
 STATUS_COLUMNS = {"status", "approval_status"}
@@ -60,15 +61,24 @@ def _cell(column: str, value) -> str:
 
 
 def _list_page(actor: Actor, kind: str) -> str | None:
-    path = LIST_PAGES.get(kind)
+    path = LIST_PAGES.get(kind, ("", ""))[0]
     entry = next((p for p in PAGES if p.path == path), None)
     if entry is None or not (PROJECT_ROOT / path).exists() or not actor.can(entry.action):
         return None
     return path
 
 
+def _open_picked(event, drill: Drill, frame, page: str) -> None:
+    """A record picked in the list opens on its own page (`?customer=12`)."""
+    picked = event["selection"]["rows"]
+    if picked:
+        entity = LIST_PAGES[drill.kind][1]
+        st.switch_page(page, query_params={entity: str(frame["id"][picked[0]])})
+
+
 def show_drill(actor: Actor, drill: Drill, *, key: str) -> None:
-    """A bordered panel: title, count, the first LIMIT records, a link to the list page."""
+    """A bordered panel: title, the first LIMIT records (a pick opens one), a count, and a link
+    to the list page."""
     with st.container(border=True, key=key):
         st.markdown(f"**{escape_markdown(drill.title)}**")
         if not drill.ids:
@@ -82,14 +92,15 @@ def show_drill(actor: Actor, drill: Drill, *, key: str) -> None:
             for c in frame.columns
             if c != "id"
         }
-        st.dataframe(data, hide_index=True, width="stretch", key=f"{key}.table")
+        page = _list_page(actor, drill.kind)
+        event = st.dataframe(data, hide_index=True, width="stretch", key=f"{key}.table",
+                             on_select="rerun" if page else "ignore",
+                             selection_mode="single-row")  # fmt: skip
         total = len(drill.ids)
         note = "bi_pages.drill.count" if total <= LIMIT else "bi_pages.drill.count_first"
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.caption(t(note, total=format_number(total), shown=LIMIT))
-        page = _list_page(actor, drill.kind)
         if page:
-            with right:
-                st.page_link(
-                    page, label=t(f"bi_pages.drill.open_list.{drill.kind}"), width="stretch"
-                )
+            label = t(f"bi_pages.drill.open_list.{drill.kind}")
+            right.page_link(page, label=label, width="stretch")
+            _open_picked(event, drill, frame, page)

@@ -146,3 +146,33 @@ def test_an_empty_period_shows_an_empty_state_not_an_error(world):
     assert not at.exception, at.exception
     assert texts(at).count("所选时间范围内没有数据。") == 2
     assert not at.get("vega_lite_chart")
+
+
+def test_picking_a_record_behind_a_row_opens_it_on_its_own_page(world):
+    at = open_page("sales1", "pages/bi/rankings.py")
+    at = select_row(at, "bi_rankings.contract_amount", 0)
+    at = select_row(at, "bi_rankings.contract_amount.drill.table", 0)
+    assert not at.exception, at.exception
+    assert "合同" in [t.value for t in at.title]  # the contracts page, opened on that contract
+
+
+def test_a_manager_saves_a_target_through_the_grid(world, org_store):
+    from sqlalchemy import select
+
+    from core import db as core_db
+    from core.models import SalesTarget
+
+    at = open_page("manager", "pages/settings/targets.py")
+    key = "targets.grid." + grid_suffix(at)
+    at.session_state[key] = {"edited_rows": {1: {"1 月": 12345.6}}, "added_rows": [],
+                             "deleted_rows": []}  # fmt: skip
+    at.run()
+    at.button(key="targets.save").click().run()
+    assert not at.exception, at.exception
+    assert "已保存 1 项目标。" in texts(at)
+    with core_db.transaction() as s:
+        saved = s.execute(select(SalesTarget.department_id, SalesTarget.month, SalesTarget.amount)
+                          .where(SalesTarget.month == 1, SalesTarget.user_id.is_(None))).all()  # fmt: skip
+    assert [(d, m, str(a)) for d, m, a in saved if d == org_store.departments["sales_2"].id] == [
+        (org_store.departments["sales_2"].id, 1, "12345.60")
+    ]

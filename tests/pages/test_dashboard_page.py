@@ -92,3 +92,32 @@ def test_the_to_do_card_opens_the_contracts_waiting_for_approval(world):
     tables = [d.value for d in at.dataframe if "审核状态" in d.value.columns]
     assert tables and tables[0]["审核状态"].tolist() == ["审核中"]
     assert tables[0]["金额"].tolist() == ["¥77.00"]
+
+
+def test_a_funnel_stage_opens_its_opportunities(world):
+    at = open_page("manager", PAGE)
+    at.session_state["dashboard.funnel.table"] = {"selection": {"rows": [1], "columns": [],
+                                                                "cells": []}}  # fmt: skip
+    at.run()
+    assert not at.exception, at.exception
+    tables = [
+        d.value for d in at.dataframe if "阶段" in d.value.columns and "负责人" in d.value.columns
+    ]
+    assert tables and sorted(tables[0]["负责人"].tolist()) == ["sales1", "sales2"]
+
+
+def test_the_dashboard_speaks_english(world):
+    from core import db as core_db
+    from core.models import User
+
+    from tests.pages.harness import ROOT, fresh_app
+
+    with core_db.transaction() as s:
+        s.query(User).filter(User.username == "manager").update({"locale": "en"})
+    at = fresh_app()  # straight to the dashboard: the first page's widgets are another story
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "manager"
+    at = at.switch_page(str(ROOT / PAGE)).run()
+    assert not at.exception, at.exception
+    assert "Sales briefing" in texts(at) and "To do" in texts(at)
+    assert card(at, "Contract amount") == "CN¥1,400.50"
