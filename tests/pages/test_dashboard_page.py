@@ -109,7 +109,6 @@ def test_a_funnel_stage_opens_its_opportunities(world):
 def test_the_dashboard_speaks_english(world):
     from core import db as core_db
     from core.models import User
-
     from tests.pages.harness import ROOT, fresh_app
 
     with core_db.transaction() as s:
