@@ -209,7 +209,7 @@ class Writer:
             if self.pg:
                 self._fix_sequences()
         finally:
-            self.conn.close()
+            self._release()
 
     def abort(self) -> None:
         """After a failure: keep what was written consistent with the schema (indexes back)."""
@@ -217,4 +217,11 @@ class Writer:
             self.conn.rollback()
             self.rebuild_indexes()
         finally:
-            self.conn.close()
+            self._release()
+
+    def _release(self) -> None:
+        self.conn.close()
+        # ADBC links its own SQLite: closing its file drops this process's POSIX locks, and the
+        # pooled sqlite3 connections then fail with "disk I/O error" (seen after the app's first
+        # start; see core/bi/pull_worker.py). Fresh connections take their locks again.
+        self.engine.dispose()
