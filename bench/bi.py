@@ -40,12 +40,19 @@ def rss_mib() -> float:
 
 
 def median_ms(fn, runs: int) -> float:
-    times = []
+    return timed(fn, runs)[0]
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    """Median wall-clock ms and median CPU ms of this process (all threads) over `runs`: on a
+    machine shared with other work the CPU time shows what contention adds to the wall time."""
+    walls, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def mirror_reports(mirror, actor, period) -> dict:
@@ -128,7 +135,8 @@ def print_scale(path: str) -> None:
     counts = {t: con.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0 for t in COUNTED}
     con.close()
     print("scale (rows, by max id): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-    print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {os.cpu_count()}   load average {load}   python {sys.version.split()[0]}")
 
 
 def build(url: str, path: Path):
@@ -145,9 +153,11 @@ def build(url: str, path: Path):
             print(f"  build {fraction:4.0%} {table} ({time.perf_counter() - started:.1f} s)",
                   file=sys.stderr)  # fmt: skip
 
+    cpu = time.process_time()
     mirror.build(progress)
-    seconds = time.perf_counter() - started
-    print(f"first full build of the mirror: {seconds:.1f} s   RSS after build {rss_mib():.0f} MiB")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"first full build of the mirror: {seconds:.1f} s (cpu of this process {cpu:.1f} s, "
+          f"plus the pull worker)   RSS after build {rss_mib():.0f} MiB")  # fmt: skip
     return mirror
 
 
@@ -165,21 +175,25 @@ def bench_refresh(mirror, url: str, runs: int) -> None:
     from core.models import Contract, Customer, User
 
     settle(mirror)
-    idle = median_ms(lambda: mirror.refresh(force=True), 25)
+    idle, idle_cpu = timed(lambda: mirror.refresh(force=True), 25)
     with transaction(url) as s:
         owner = s.scalar(select(User.id).where(User.username == "sales1"))
         customer = s.scalar(select(Customer.id).where(Customer.owner_id == owner).limit(1))
-    times = []
+    times, cpus = [], []
     for n in range(runs):
         with transaction(url) as s:
             s.add(Contract(number=f"BENCH-{time.time_ns()}-{n}", name="bench", owner_id=owner,
                            customer_id=customer, order_date=dt.date.today(), amount=1,
                            approval_status="approved"))  # fmt: skip
-        times.append(median_ms(lambda: mirror.refresh(force=True), 1))
+        wall, cpu = timed(lambda: mirror.refresh(force=True), 1)
+        times.append(wall)
+        cpus.append(cpu)
         settle(mirror)
-    print(f"mirror refresh, nothing changed: median {idle:.2f} ms (25 runs)")
-    print(f"mirror refresh right after one new contract: median {statistics.median(times):.1f} ms"
-          f" ({runs} runs, {min(times):.1f}…{max(times):.1f})")  # fmt: skip
+    print(f"mirror refresh, nothing changed: median {idle:.2f} ms (cpu {idle_cpu:.2f}, 25 runs)")
+    print(
+        f"mirror refresh right after one new contract: median {statistics.median(times):.1f} ms"
+        f" (cpu {statistics.median(cpus):.1f}; {runs} runs, {min(times):.1f}…{max(times):.1f})"
+    )
 
 
 def bench_reports(mirror, path: str, actor, periods: list[str], runs: int) -> None:
@@ -189,13 +203,14 @@ def bench_reports(mirror, path: str, actor, periods: list[str], runs: int) -> No
     for name in periods:
         period = preset(name, today)
         print(f"\nperiod {name} ({period.start} … {period.end}), viewer admin (scope: all)")
-        print(f"{'report':34s} {'mirror ms':>10s} {'store SQL ms':>13s} {'ratio':>7s}")
+        print(f"{'report':34s} {'mirror ms':>10s} {'(cpu)':>7s} {'store SQL ms':>13s} "
+              f"{'ratio':>7s}")  # fmt: skip
         params = sqlite_params(period, today)
         for report, fn in mirror_reports(mirror, actor, period).items():
             fn()  # warm
-            ours = median_ms(fn, runs)
+            ours, cpu = timed(fn, runs)
             theirs = median_ms(sqlite_runner(path, SQLITE_REPORTS[report], params), 3)
-            print(f"{report:34s} {ours:10.1f} {theirs:13.1f} {theirs / ours:6.0f}×")
+            print(f"{report:34s} {ours:10.1f} {cpu:7.1f} {theirs:13.1f} {theirs / ours:6.0f}×")
 
 
 def generate(scale: str) -> str:
@@ -230,7 +245,8 @@ def main() -> None:
     bench_refresh(mirror, url, 5)
     bench_reports(mirror, path, actor, args.periods.split(","), args.runs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nprocess RSS now {rss_mib():.0f} MiB, peak {peak:.0f} MiB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nprocess RSS now {rss_mib():.0f} MiB, peak {peak:.0f} MiB   load average {load}")
     mirror.close()
 
 

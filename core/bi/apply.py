@@ -100,13 +100,14 @@ def rebuild(
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS _new_{spec.name}")
         cur.execute(f"CREATE TABLE _new_{spec.name} ({duckdb_columns(spec)})")
+    report = progress or (lambda _fraction, _stage: None)
     for spec, frame, fraction in puller.tables(specs, chunk_rows):
         _insert(cur, f"_new_{spec.name}", spec, frame)
-        if progress:
-            progress(fraction, spec.name)
+        report(0.85 * fraction, spec.name)  # copying is most of the work
     for spec in specs:
         if spec.sort or spec.enrich:
             _sort(cur, spec, {s.name for s in specs})
+    report(0.92, "rollups")
     cur.execute("BEGIN")
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS {spec.name}")

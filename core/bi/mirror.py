@@ -141,7 +141,8 @@ class Mirror:
 
     def build(self, progress: Progress | None = None) -> None:
         """Copy every mirrored table in full (first start, schema change, another store);
-        `progress(fraction, table)` follows the rows copied."""
+        `progress(fraction, stage)` follows the rows copied (stage = the table being copied),
+        then the pre-aggregation (stage "rollups")."""
         with self._lock:
             started = time.monotonic()
             marks = probe(self._puller.engine)  # before copying: later writes are pulled after
