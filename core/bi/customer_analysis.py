@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import MEASURES, SCOPE, by_bucket, grain, period_params, rollup_grain
+from core.bi.measures import MEASURES, SCOPE, by_bucket, grain, period_params, use_rollups
 from core.bi.periods import Period
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
@@ -142,11 +142,11 @@ DEAL_CYCLE_SQL: dict[str, str] = {
 
 
 def _path(period: Period) -> str:
-    return "rollup" if rollup_grain(period) else "rows"
+    return "rollup" if use_rollups(period) else "rows"
 
 
 def _followed(period: Period) -> str:
-    chosen = grain(MEASURES["customers_followed"], period) if rollup_grain(period) else None
+    chosen = grain(MEASURES["customers_followed"], period) if use_rollups(period) else None
     return FOLLOWED["rollup"].format(grain=chosen) if chosen else FOLLOWED["rows"]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import SCOPE, by_bucket, period_params, rollup_grain
+from core.bi.measures import SCOPE, by_bucket, period_params, use_rollups
 from core.bi.periods import Period
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
@@ -104,7 +104,7 @@ FROM totals"""
 
 def totals_sql(template: str, period: Period) -> str:
     """`template` over per-stage totals from the rollup or the rows (dashboard funnel too)."""
-    return template.format(totals=OPP_TOTALS["rollup" if rollup_grain(period) else "rows"])
+    return template.format(totals=OPP_TOTALS["rollup" if use_rollups(period) else "rows"])
 
 
 def _params(mirror, actor: Actor, period: Period, who: Who, stage_group_id) -> dict:
@@ -120,7 +120,7 @@ def by_stage(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
 
 def conversion(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
                stage_group_id: int | None = None) -> pl.DataFrame:  # fmt: skip
-    path = "rollup" if rollup_grain(period) else "rows"
+    path = "rollup" if use_rollups(period) else "rows"
     sql = CONVERSION_SQL.format(totals=POSITIONS[path])
     frame = mirror.query(sql, **_params(mirror, actor, period, who, stage_group_id))
     following = pl.col("reached").shift(-1)

@@ -1,6 +1,7 @@
 """The figures reports share — what is counted, from which view, dated by which column, under
-which scope — and three query shapes over them: per owner, per bucket, and the matching ids
-(the records behind a number, for click-through lists).
+which scope — and the query shapes over them: per owner, per bucket, a total, and the matching
+ids (the records behind a number, for click-through lists). Over whole months they read the
+monthly rollups (core/bi/rollups.py) instead of the rows.
 
 Dates follow DESIGN.md §4: contracts by order date, receivables by receipt date, trips by their
 start, everything else by creation time."""
@@ -79,7 +80,7 @@ def grain(measure: Measure, period: Period) -> str | None:
 USE_ROLLUPS = True  # tests switch it off to check that both paths give the same figures
 
 
-def rollup_grain(period: Period) -> bool:
+def use_rollups(period: Period) -> bool:
     """True when the monthly rollups answer sums over `period` (whole months)."""
     return USE_ROLLUPS and bool(period.whole_months)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.measures import SCOPE, period_params, rollup_grain
+from core.bi.measures import SCOPE, period_params, use_rollups
 from core.bi.periods import Period
 from core.bi.scope import EVERYONE, Who, scope_params
 from core.permissions import Actor
@@ -61,7 +61,7 @@ ORDER BY amount DESC, s.category_id"""
 
 
 def _sql(template: str, period: Period, key: str, table: str, view: str) -> str:
-    if rollup_grain(period):
+    if use_rollups(period):
         sold = SOLD_ROLLUP.format(key=key, table=table)
     else:
         sold = SOLD_LINES.format(key=key, view=view)
