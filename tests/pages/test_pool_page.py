@@ -3,10 +3,13 @@ limits show a translated error and change nothing, non-members see an empty stat
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from core import db as core_db
+from core.i18n import set_locale
 from core.models import Customer, Pool, PoolEvent, PoolMember, User
 from tests.pages.harness import app_as, open_page, texts
 
@@ -139,3 +142,18 @@ def test_the_pool_history_tab_lists_claims(pool):
     assert any("星河科技" in x and "领取" in x and "sales1" in x for x in tables)
     with core_db.transaction() as s:
         assert s.scalar(select(PoolEvent.kind)) == "claim"
+
+
+def test_pool_page_in_english_shows_no_raw_keys(pool):
+    # AppTest formats select-box options in this thread too: give it the page's language.
+    set_locale("en")
+    try:
+        at = app_as("manager", locale="en")
+        at.session_state["pool_customer.selected"] = customer_id("星河科技")
+        at = at.switch_page(PAGE).run()
+        assert not at.exception, at.exception
+        shown = texts(at)
+    finally:
+        set_locale("zh_Hans")
+    assert "Customer pool" in shown and "Claim" in shown
+    assert not re.search(r"\b(pool|records)\.[a-z_]+", shown), shown
