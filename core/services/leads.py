@@ -13,11 +13,21 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from core.entities import FieldSpec, Kind, audit_fields, define
+from core.entities import STARRED_VIEW, FieldSpec, Kind, ViewSpec, audit_fields, define
 from core.errors import DomainError, ValidationFailed
 from core.models import Attachment, Contact, Customer, FollowUp, Lead, Opportunity
 from core.permissions import Actor, require
 from core.services import changelog, contacts, customers, followups, ownership, records
+
+OPEN = (("is_converted", False),)
+# The lists a sales team works from show open leads; converted ones have a view of their own.
+VIEWS = (
+    ViewSpec("all", label="lead.view_open", equals=OPEN),
+    ViewSpec("mine", owner="me", equals=OPEN),
+    ViewSpec("subordinates", owner="subordinates", equals=OPEN),
+    STARRED_VIEW,
+    ViewSpec("converted", label="lead.status_converted", equals=(("is_converted", True),)),
+)
 
 LEAD = define(
     "lead",
@@ -26,6 +36,7 @@ LEAD = define(
     actions="crm.lead",
     search_fields=("name", "company", "mobile", "phone"),
     search_hint="lead.search_hint",
+    views=VIEWS,
     fields=[
         FieldSpec("name", required=True, filterable=True),
         FieldSpec("company", filterable=True),
@@ -75,15 +86,6 @@ def customer_name(session: Session, *, lead: Lead) -> str:
     if lead.customer_id is None:
         return ""
     return session.scalar(select(Customer.name).where(Customer.id == lead.customer_id)) or ""
-
-
-def status_clause(show: str):
-    """List clause for the leads page: "open" (not converted), "converted", or all."""
-    if show == "open":
-        return [Lead.is_converted.is_(False)]
-    if show == "converted":
-        return [Lead.is_converted.is_(True)]
-    return []
 
 
 def create(session: Session, *, actor: Actor, values: Mapping[str, Any]) -> Lead:

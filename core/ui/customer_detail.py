@@ -151,16 +151,17 @@ def _contacts_tab(actor: Actor, customer, editable: bool) -> None:
     if form_is_open(CONTACT):
         record_form(CONTACT, actor, on_save=save_contact)
     context = ("customer", customer.id)
-    selected = record_list(
-        CONTACT, actor, where=[for_customer_clause(customer.id)], context=context
-    )
+    # One customer's people: no views or bulk bar inside the tab.
+    where = [for_customer_clause(customer.id)]
+    selected = record_list(CONTACT, actor, where=where, context=context, views=False, bulk=False)
     if selected is not None:
         contact_panel(actor, selected)
 
 
 def _related_tab(actor: Actor, spec: EntitySpec, page: str, customer_id: int) -> None:
     clause = spec.model.customer_id == customer_id
-    selected = record_list(spec, actor, where=[clause], context=("customer", customer_id))
+    context = ("customer", customer_id)
+    selected = record_list(spec, actor, where=[clause], context=context, views=False, bulk=False)
     linked = selected is not None and (PROJECT_ROOT / page).exists()
     if linked and st.button(t(spec.title_key), key=f"{KEY}.open.{spec.name}", icon="↗"):
         st.switch_page(page)

@@ -170,3 +170,16 @@ def test_a_manager_transfers_a_reps_lead():
     at = click(at, "lead.detail.transfer_go")
     assert not at.exception, at.exception
     assert stored(select(Lead.owner_id)) == [(user_id("sales2"),)]
+
+
+def test_the_default_view_lists_open_leads_and_converted_ones_have_their_own_view():
+    add_lead("sales1", name="未转换的线索")
+    converted = add_lead("sales1", name="已转换的线索", company="星辰科技")
+    as_actor("sales1", leads.convert, lead_id=converted)
+    at = open_page("sales1", PAGE)
+    table = table_text(at)
+    assert "未转换的线索" in table and "已转换的线索" not in table
+    at.session_state["lead.view"] = "converted"
+    at = at.run()
+    table = table_text(at)
+    assert "已转换的线索" in table and "未转换的线索" not in table
