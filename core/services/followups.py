@@ -226,21 +226,3 @@ def delete(session: Session, *, actor: Actor, followup_id: int) -> None:
     customer_id = record.customer_id
     records.soft_delete(session, actor=actor, spec=FOLLOWUP, record_id=followup_id)
     refresh_last_followup(session, customer_id=customer_id)
-
-
-def update_followup(
-    session: Session, *, actor: Actor, followup_id: int, values, expected_version: int | None
-) -> FollowUp:
-    """Edit a follow-up's type, content or times (crm.followup.edit, in scope); same time rules
-    as `add`; the customer's last follow-up time is recomputed."""
-    record = records.update(
-        session,
-        actor=actor,
-        spec=FOLLOWUP,
-        record_id=followup_id,
-        values=values,
-        expected_version=expected_version,
-    )
-    _check_times(record.followed_at, record.next_contact_at)
-    refresh_last_followup(session, customer_id=record.customer_id)
-    return record

@@ -28,8 +28,9 @@ from core.models import (
     StageGroup,
     User,
 )
-from core.services import customer_team, customers, records
+from core.services import customer_team, customers, record_files, records
 from core.services.customers import CUSTOMER
+from core.validation import Upload
 from tests.services.accounts_data import make_contact, make_customer, one_of_each
 
 EVERYONE = {"admin", "manager", "sales1", "sales2", "sales3", "outsider"}
@@ -481,3 +482,49 @@ def test_each_role_opens_exactly_the_customer_details_in_its_scope(
         except NotFound:
             pass
     assert opened == SCOPE[username]
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def test_files_are_attached_listed_downloaded_and_deleted_with_history(session, org, shared):
+    owner = actor(session, org, "sales1")
+    stored = customers.attach_file(
+        session,
+        actor=owner,
+        customer_id=shared.id,
+        upload=Upload("合同扫描件.pdf", "application/pdf", b"%PDF-1.7"),
+    )
+    session.commit()
+    reader = actor(session, org, "outsider")
+    [listed] = record_files.listing(session, actor=reader, spec=CUSTOMER, record_id=shared.id)
+    assert (listed.filename, listed.uploaded_by) == ("合同扫描件.pdf", "sales1")
+    got = record_files.download(
+        session, actor=reader, spec=CUSTOMER, record_id=shared.id, attachment_id=stored.id
+    )
+    assert got.data == b"%PDF-1.7"
+    with pytest.raises(NotFound):
+        record_files.download(
+            session,
+            actor=actor(session, org, "sales2"),
+            spec=CUSTOMER,
+            record_id=shared.id,
+            attachment_id=stored.id,
+        )
+    customers.remove_file(session, actor=owner, customer_id=shared.id, attachment_id=stored.id)
+    session.commit()
+    assert record_files.listing(session, actor=owner, spec=CUSTOMER, record_id=shared.id) == []
+    assert [h[:2] for h in history(session, "customer", shared.id) if h[1] == "attachments"] == [
+        ("attach", "attachments"),
+        ("detach", "attachments"),
+    ]
+
+
+def test_a_read_only_member_may_not_attach_files(session, org, shared):
+    with pytest.raises(NotAllowed):
+        customers.attach_file(
+            session,
+            actor=actor(session, org, "outsider"),
+            customer_id=shared.id,
+            upload=Upload("a.txt", "text/plain", b"a"),
+        )
