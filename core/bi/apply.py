@@ -122,6 +122,8 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
     frame = frame.unique("id", keep="last")
     if parent_ids is not None and parent_ids.height:
         cur.register("_parents", parent_ids)
+        if touched:
+            touched.capture_children(cur, spec.name, spec.parent[1])
         cur.execute(DELETE_CHILDREN.format(table=spec.name, fk=spec.parent[1]))
         cur.unregister("_parents")
     if frame.height:

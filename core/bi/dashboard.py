@@ -125,12 +125,14 @@ def briefing(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl
 
 
 def indicators(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> pl.DataFrame:
+    actuals = measures.totals(mirror, list(targets.METRICS.values()), actor=actor, period=period,
+                              who=who)  # fmt: skip
+    goals = targets.period_targets(mirror, actor=actor, period=period, who=who)
     rows = []
     for metric, measure in targets.METRICS.items():
-        actual = measures.total(mirror, measure, actor=actor, period=period, who=who)
-        target = targets.period_target(mirror, actor=actor, period=period, metric=metric, who=who)
+        actual, target = float(actuals[measure]), float(goals.get(metric) or 0)
         pct = round(actual / target * 100, 2) if target else None
-        rows.append((metric, float(actual), float(target), pct))
+        rows.append((metric, actual, target, pct))
     schema = {"metric": pl.String, "actual": pl.Float64, "target": pl.Float64,
               "completion_pct": pl.Float64}  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -146,13 +148,13 @@ def funnel(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
 def trend(mirror, *, actor: Actor, who: Who = EVERYONE, months: int = 12,
           today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
     period = last_months(months, today)
-    frame = pl.DataFrame({"month": period.buckets()}, schema={"month": pl.Date})
-    for metric, measure in targets.METRICS.items():
-        amounts = measures.by_bucket(mirror, measure, actor=actor, period=period, who=who)
-        goals = targets.monthly_targets(mirror, actor=actor, period=period, metric=metric, who=who)
-        frame = frame.with_columns(amounts["value"].alias(measure)).join(
-            goals.rename({"target": f"{metric}_target"}), on="month", how="left"
-        )
+    amounts = measures.by_buckets(mirror, list(targets.METRICS.values()), actor=actor,
+                                  period=period, who=who)  # fmt: skip
+    frame = amounts.rename({"bucket": "month"})
+    goals = targets.monthly_targets_all(mirror, actor=actor, period=period, who=who)
+    for metric in targets.METRICS:
+        mine = goals.filter(pl.col("metric") == metric).select("month", target="target")
+        frame = frame.join(mine.rename({"target": f"{metric}_target"}), on="month", how="left")
     columns = ["month", "contract_amount", "receivable_amount", "contract_target",
                "receivable_target"]  # fmt: skip
     return frame.fill_null(0.0).select(columns)

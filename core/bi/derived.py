@@ -84,7 +84,11 @@ KEYED = {
 # Per derivation and mirrored table: the keys the rows in `_delta` affect.
 TOUCH: dict[str, dict[str, str]] = {
     "first_deals": {
-        "contracts": "SELECT customer_id AS k FROM contracts",
+        # Only approved contracts can make or move a first deal (captured before and after).
+        "contracts": (
+            "SELECT customer_id AS k FROM (SELECT * FROM contracts WHERE deleted_at IS NULL"
+            " AND approval_status = 'approved') contracts"
+        ),
         "customers": "SELECT id AS k FROM customers",
     },
     "opp_reach": {

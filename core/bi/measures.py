@@ -163,6 +163,35 @@ def by_bucket(mirror, name: str, *, actor: Actor, period: Period, who: Who = EVE
     return frame.with_columns(pl.col("value").fill_null(0))
 
 
+def _union(template: str, names, period: Period, **extra) -> str:
+    """One query for several measures: the template per measure, labelled by name."""
+    return " UNION ALL ".join(
+        f"SELECT '{n}' AS name, * FROM ({sql(template, n, period, **extra)})" for n in names
+    )
+
+
+def totals(mirror, names, *, actor: Actor, period: Period, who: Who = EVERYONE) -> dict:
+    """{name: total} for several measures in one query."""
+    keys = {MEASURES[n].scope for n in names}
+    params = scope_params(mirror, actor, who, *keys) | period_params(period)
+    found = dict(mirror.query(_union(TOTAL_SQL, names, period), **params).iter_rows())
+    return {n: found.get(n) or 0 for n in names}
+
+
+def by_buckets(mirror, names, *, actor: Actor, period: Period,
+               who: Who = EVERYONE) -> pl.DataFrame:  # fmt: skip
+    """bucket, then one column per measure — every bucket, zeros included; one query."""
+    keys = {MEASURES[n].scope for n in names}
+    params = scope_params(mirror, actor, who, *keys) | period_params(period)
+    query = _union(BY_BUCKET_SQL, names, period, days=period.bucket == "day")
+    found = mirror.query(query, bucket=period.bucket, **params)
+    frame = pl.DataFrame({"bucket": period.buckets()}, schema={"bucket": pl.Date})
+    for n in names:
+        values = found.filter(pl.col("name") == n).select("bucket", pl.col("value").alias(n))
+        frame = frame.join(values, on="bucket", how="left")
+    return frame.fill_null(0)
+
+
 def total(mirror, name: str, *, actor: Actor, period: Period, who: Who = EVERYONE) -> float:
     params = scope_params(mirror, actor, who, MEASURES[name].scope) | period_params(period)
     value = mirror.query(sql(TOTAL_SQL, name, period), **params)["value"][0]

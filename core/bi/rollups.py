@@ -42,16 +42,17 @@ ROLLUPS: tuple[Rollup, ...] = (
            "count(*) AS n, sum(amount) AS amount", ("contracts",)),
     Rollup("roll_receivables", "ok_receivables", "received_date",
            "count(*) AS n, sum(amount) AS amount", ("receivables",)),
-    # A contract has one order date, so distinct contracts per month add up over months.
+    # A contract has one order date, so distinct contracts per month add up over months. A
+    # contract's change re-copies its lines (with its owner, date, approval), so lines suffice.
     Rollup("roll_products", "ok_contract_lines", "order_date",
            "sum(quantity) AS quantity, sum(subtotal) AS amount, "
            "count(DISTINCT contract_id) AS contracts",
-           ("contracts", "contract_lines"), keys=("product_id",)),
+           ("contract_lines",), keys=("product_id",)),
     # Per category, so a contract selling two products of one category counts once.
     Rollup("roll_categories", "ok_category_lines", "order_date",
            "sum(quantity) AS quantity, sum(subtotal) AS amount, "
            "count(DISTINCT contract_id) AS contracts",
-           ("contracts", "contract_lines"), keys=("category_id",), rebuild_on=("products",)),
+           ("contract_lines",), keys=("category_id",), rebuild_on=("products",)),
     Rollup("roll_follow_ups", "live_follow_ups", "created_at", "count(*) AS n", ("follow_ups",),
            keys=("kind",)),
     # Distinct customers do not add up over months: one row per month, quarter and year.
@@ -131,6 +132,14 @@ class Touched:
                 found = cur.sql(sources[table] + WHERE_DELTA.format(table=table)).fetchall()
                 self.keys[name].update(k for (k,) in found if k is not None)
         self.replaced(table)
+
+    def capture_children(self, cur, table: str, fk: str) -> None:
+        """Record the rows of child `table` whose parents are in the registered `_parents`
+        (before they are replaced with their parents' new state)."""
+        if table in TOUCH:
+            query = TOUCH[table] + f" WHERE {table}.{fk} IN (SELECT id FROM _parents)"
+            self.days.append(cur.sql(query).pl().with_columns(tbl=pl.lit(table)))
+        self.tables.add(table)
 
     def replaced(self, table: str) -> None:
         """`table` changed as a whole (a full copy of a small table)."""

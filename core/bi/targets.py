@@ -10,6 +10,7 @@ receipt date); the viewer's scope for that record type applies, narrowed by `who
 - period_target(mirror, *, actor, period, metric, who=EVERYONE) -> float: the target of any
   period, each month's target pro rata to the days of it inside the period (dashboard).
 - monthly_targets(mirror, *, actor, period, metric, who=EVERYONE) -> month (DATE), target
+- period_targets(…) / monthly_targets_all(…): the same for both metrics in one query
 
 Employees: users in scope (inactive ones only with a target or an amount). Departments: those
 with an employee in scope; a department's actual covers its sub-departments. Which targets add
@@ -149,6 +150,32 @@ def _holder(mirror, actor: Actor, metric: str, who: Who) -> tuple[str, dict]:
             return DEPARTMENT_HOLDER, {"department_id": who.department_id}
     scope_sql = SCOPE.format(key=key).replace("owner_id", "user_id")
     return USER_HOLDERS.format(scope=scope_sql), params
+
+
+def _every_metric(mirror, actor: Actor, who: Who, template: str) -> tuple[str, dict]:
+    """`template` for the contract and the receivable targets in one query (column metric)."""
+    parts, params = [], {}
+    for metric in METRICS:
+        holder, found = _holder(mirror, actor, metric, who)
+        months = TARGET_MONTHS.replace("$metric", f"'{metric}'")
+        sql = template.format(months=months, holder=holder)
+        parts.append(f"SELECT '{metric}' AS metric, * FROM ({sql})")
+        params |= found
+    return " UNION ALL ".join(parts), params
+
+
+def period_targets(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE) -> dict:
+    """{metric: target of the period} for both metrics (see period_target)."""
+    sql, params = _every_metric(mirror, actor, who, PERIOD_TARGET_SQL)
+    frame = mirror.query(sql, start=period.start, last=period.end, **params)
+    return dict(frame.iter_rows())
+
+
+def monthly_targets_all(mirror, *, actor: Actor, period: Period,
+                        who: Who = EVERYONE) -> pl.DataFrame:  # fmt: skip
+    """metric, month, target for both metrics (see monthly_targets)."""
+    sql, params = _every_metric(mirror, actor, who, MONTHLY_TARGETS_SQL)
+    return mirror.query(sql, start=period.start, last=period.end, **params)
 
 
 def period_target(mirror, *, actor: Actor, period: Period, metric: str,
