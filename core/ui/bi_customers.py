@@ -100,7 +100,7 @@ def follow_up_kinds(mirror, *, actor, period, who) -> None:
                                      label_title=t("bi_pages.customers.kind"),
                                      value_title=t("bi_pages.customers.follow_ups"), share="share_pct",
                                      share_title=t("bi_pages.customers.share")),
-        file_name=t("bi_pages.customers.kinds"), drill=drill,
+        file_name=t("bi_pages.customers.kinds"), drill=drill, beside=True,
     )  # fmt: skip
 
 

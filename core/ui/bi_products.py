@@ -66,6 +66,7 @@ def categories(mirror, *, actor, period, who) -> None:
         chart=_donut,
         file_name=t("bi_pages.products.by_category"),
         drill=drill,
+        beside=True,
     )
 
 

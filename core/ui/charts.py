@@ -17,6 +17,7 @@ NUMBER = "number"
 PALETTE = ["#2f6fde", "#27a776", "#f0a030", "#8e63ce", "#e0584f", "#3bb3c3", "#9aa4b1"]
 TARGET_COLORS = ["#173a80", "#136045"]  # darker shades of contract blue / receivable green
 BAR_HEIGHT = 26
+DONUT_SLICES = 10  # more slices are unreadable; the table holds every row
 
 
 def _tooltip_format(kind: str) -> str:
@@ -202,21 +203,22 @@ def donut(
     share: str | None = None,
     share_title: str = "",
 ) -> alt.Chart:
-    """Shares of a whole (category share of the amount)."""
+    """Shares of a whole (category share of the amount): the largest DONUT_SLICES slices."""
     fields = [(label, label_title, "text"), (value, value_title, kind)]
     if share:
         fields.append((share, share_title, PCT))
+    frame = frame.sort(value, descending=True).head(DONUT_SLICES)
     return (
         alt.Chart(frame)
-        .mark_arc(innerRadius=60, outerRadius=120, stroke="white")
+        .mark_arc(innerRadius=50, stroke="white")  # outer radius: fits the view
         .encode(
             theta=alt.Theta(f"{value}:Q", stack=True),
-            color=alt.Color(f"{label}:N", sort=frame[label].to_list(), scale=alt.Scale(range=PALETTE),
-                            legend=alt.Legend(title=None, orient="right", labelLimit=160)),
+            color=alt.Color(f"{label}:N", sort=frame[label].to_list(), scale=alt.Scale(scheme="tableau10"),
+                            legend=alt.Legend(title=None, orient="right", labelLimit=120, symbolLimit=DONUT_SLICES)),
             order=alt.Order(f"{value}:Q", sort="descending"),
             tooltip=_tooltips(frame, fields),
         )
-        .properties(height=280)
+        .properties(height=max(260, 32 * len(frame)))  # the legend rows must fit
     )  # fmt: skip
 
 

@@ -9,8 +9,16 @@ import streamlit as st
 from core.i18n import format_money, format_number, t
 from core.ui import charts
 from core.ui.dashboard_drill import open_drill
+from core.ui.report import Col, report_table
 
 FUNNEL_TABLE = "dashboard.funnel.table"
+TREND_COLUMNS = [
+    Col("month", "dashboard.trend.month", "month"),
+    Col("contract_amount", "dashboard.trend.contract", "money"),
+    Col("contract_target", "dashboard.trend.contract_target", "money"),
+    Col("receivable_amount", "dashboard.trend.receivable", "money"),
+    Col("receivable_target", "dashboard.trend.receivable_target", "money"),
+]
 SEEN = "dashboard.funnel.seen"
 
 
@@ -55,7 +63,9 @@ def funnel(frame: pl.DataFrame) -> None:
             t("dashboard.funnel.amount"): [format_money(v) for v in named["amount"]],
         }
         rows = [(r["status"], r["stage_id"], r["name"]) for r in named.iter_rows(named=True)]
-        st.dataframe(data, key=FUNNEL_TABLE, hide_index=True, width="stretch",
+        right = st.column_config.TextColumn(alignment="right")
+        config = {t("dashboard.funnel.count"): right, t("dashboard.funnel.amount"): right}
+        st.dataframe(data, key=FUNNEL_TABLE, hide_index=True, width="stretch", column_config=config,
                      on_select="rerun", selection_mode=["single-row", "single-cell"])  # fmt: skip
         _open_selected_stage(rows)
 
@@ -72,3 +82,6 @@ def trend(frame: pl.DataFrame) -> None:
         chart = charts.grouped_bars(frame, x="month", series=series, targets=goals if has_goals else None,
                                     value_title=t("dashboard.trend.amount"))  # fmt: skip
         st.altair_chart(chart, width="stretch", key="dashboard.trend.chart")
+        with st.expander(t("dashboard.trend.data")):
+            report_table("dashboard.trend.table", frame, TREND_COLUMNS,
+                         file_name=t("dashboard.trend.title"), selectable=False)  # fmt: skip

@@ -167,15 +167,20 @@ def report_block(
     drill: Callable[[dict], Drill] | None = None,
     empty: bool | None = None,
     empty_key: str = "bi_pages.report.empty",
+    beside: bool = False,
 ) -> None:
     """Title, chart, table + CSV, and the records behind the selected row — or an empty state
-    (`empty` says when a frame of zeros counts as empty; default: no rows)."""
+    (`empty` says when a frame of zeros counts as empty; default: no rows). `beside` puts a
+    compact chart (a donut) left of the table instead of above it."""
     st.subheader(title)
     if frame.is_empty() if empty is None else empty:
         st.info(t(empty_key))
         return
+    chart_area, table_area = st.columns([2, 3], gap="large") if beside else (st.container(),) * 2
     if chart is not None:
-        _charts(key, chart(frame))
-    row = report_table(key, frame, columns, file_name=file_name, selectable=drill is not None)
+        with chart_area:
+            _charts(key, chart(frame))
+    with table_area:
+        row = report_table(key, frame, columns, file_name=file_name, selectable=drill is not None)
     if row is not None and drill is not None:
         show_drill(actor, drill(row), key=f"{key}.drill")

@@ -13,9 +13,6 @@ actor = page_setup("bi.view", "bi_pages.products.title")
 mirror = ready_mirror()
 period, who = filter_bar(actor, mirror, "bi_products", ("contract",))
 
-left, right = st.columns([2, 3], gap="large")
-with left:
-    bi_products.categories(mirror, actor=actor, period=period, who=who)
-with right:
-    bi_products.best_sellers(mirror, actor=actor, period=period, who=who)
+bi_products.categories(mirror, actor=actor, period=period, who=who)
+bi_products.best_sellers(mirror, actor=actor, period=period, who=who)
 st.caption(t("bi_pages.products.note"))
