@@ -14,7 +14,7 @@ from sqlalchemy.sql import ColumnElement
 
 from core.db import transaction
 from core.entities import NUMBER_KINDS, EntitySpec, FieldSpec, Kind
-from core.i18n import t
+from core.i18n import format_number, t
 from core.permissions import Actor
 from core.services import records, saved_views
 from core.services.lookups import Lookups
@@ -33,6 +33,7 @@ from core.ui.record_form import flash_key, selected_key
 from core.ui.views_bar import save_view_popover, views_bar
 
 PAGE_SIZES = (20, 50, 100)
+COUNT_LIMIT = 10_000  # past this a list says "10,000+" instead of counting millions of rows
 # extra_columns(rows) -> {header: [cell per row]}: columns a page adds in front (e.g. a star).
 ExtraColumns = Callable[[list], dict[str, list[str]]]
 
@@ -71,13 +72,21 @@ def _sort(spec: EntitySpec) -> str:
         arrow = "↓" if option.startswith("-") else "↑"
         return f"{t(spec.field(option.lstrip('-')).label)} {arrow}"
 
-    return st.selectbox(
+    chosen = st.selectbox(
         t("records.sort"),
         options,
         key=f"{spec.name}.sort",
         format_func=label,
         label_visibility="collapsed",
     )
+    # After a language switch Streamlit may hand back the old label instead of the option.
+    return chosen if chosen in options else ""
+
+
+def _page_size(spec: EntitySpec) -> int:
+    """The chosen page size; a stale value (e.g. an old label after a language switch) → default."""
+    value = st.session_state.get(f"{spec.name}.page_size", PAGE_SIZES[0])
+    return value if value in PAGE_SIZES else PAGE_SIZES[0]
 
 
 def _columns(spec: EntitySpec) -> list[str]:
@@ -223,7 +232,7 @@ def record_list(
     if save_col is not None:
         with save_col:
             save_view_popover(spec, actor, filters=filters, search=search, sort=sort)
-    page_size = st.session_state.get(f"{spec.name}.page_size", PAGE_SIZES[0])
+    page_size = _page_size(spec)
     signature = repr((search, sorted(filters.items(), key=str), sort, page_size, context, view_key))
     query = {"filters": filters, "sort": sort, "search": search, "where": where}
     with transaction() as session:
@@ -233,6 +242,7 @@ def record_list(
             spec=spec,
             page=_requested_page(spec, signature),
             page_size=page_size,
+            count_limit=COUNT_LIMIT,
             **query,
         )
     if actor.can(spec.action("export")):
@@ -251,7 +261,10 @@ def record_list(
     if st.session_state.get(f"{spec.name}.page", 1) != page.page:
         st.session_state[f"{spec.name}.page"] = page.page  # past the end: the last page
     left, middle, right = st.columns([2, 3, 2], vertical_alignment="center")
-    left.caption(t("records.total", total=page.total))
+    if page.total_capped:
+        left.caption(t("views.total_capped", total=format_number(COUNT_LIMIT)))
+    else:
+        left.caption(t("records.total", total=page.total))
     with middle:
         st.pagination(page.pages, key=f"{spec.name}.page")
     right.selectbox(
