@@ -84,9 +84,7 @@ def mirror_reports(mirror, actor, period) -> dict:
         "BI-3 employee performance": lambda: [
             performance.by_employee(mirror, **p), performance.trend(mirror, **p)
         ],
-        "BI-4 customer portrait": lambda: [
-            portrait.portrait(mirror, **p, dimension=d) for d in portrait.DIMENSIONS
-        ],
+        "BI-4 customer portrait": lambda: portrait.portrait_all(mirror, **p),
         "BI-5 product analysis": lambda: [
             products.by_product(mirror, **p), products.by_category(mirror, **p)
         ],

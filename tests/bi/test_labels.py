@@ -34,7 +34,7 @@ def _frames(mirror, actor):
         funnel.by_stage(mirror, **p), funnel.conversion(mirror, **p), funnel.win_rate(mirror, **p),
         funnel.new_by_bucket(mirror, **p),
         performance.by_employee(mirror, **p), performance.trend(mirror, **p),
-        portrait.portrait(mirror, **p, dimension="level"),
+        portrait.portrait(mirror, **p, dimension="level"), portrait.portrait_all(mirror, **p),
         products.by_product(mirror, **p), products.by_category(mirror, **p),
         rankings.ranking(mirror, **p, metric="visits"),
         targets.monthly(mirror, actor=actor, year=2026, metric="contract"),

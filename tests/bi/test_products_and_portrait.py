@@ -59,3 +59,12 @@ def test_portrait_follows_the_viewers_scope_and_filters(mirror, org, session):
     with pytest.raises(ValueError):
         portrait.portrait(mirror, actor=org.actor(session, "admin"), period=MARCH,
                           dimension="name; DROP TABLE customers")  # fmt: skip
+
+
+def test_all_dimensions_at_once_match_each_dimension(mirror, org, session):
+    actor = org.actor(session, "manager")
+    every = portrait.portrait_all(mirror, actor=actor, period=MARCH)
+    for dimension in portrait.DIMENSIONS:
+        one = portrait.portrait(mirror, actor=actor, period=MARCH, dimension=dimension)
+        mine = every.filter(every["dimension"] == dimension).drop("dimension")
+        assert mine.equals(one), dimension
