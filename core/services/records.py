@@ -35,6 +35,7 @@ class Page:
     total: int
     page: int
     page_size: int
+    total_capped: bool = False  # more rows match than were counted (total is a lower bound)
 
     @property
     def pages(self) -> int:
@@ -52,18 +53,25 @@ def list_visible(
     page_size: int = 20,
     search: str = "",
     where: Iterable[ColumnElement[bool]] = (),
+    count_limit: int | None = None,
 ) -> Page:
     """One page of the rows the actor may see, filtered and sorted in the database; `total`
-    counts every matching row. A page past the end returns the last page."""
+    counts every matching row — or, with `count_limit`, stops counting past it (total =
+    count_limit + 1, total_capped), so a list over millions of rows stays fast. A page past
+    the end returns the last page."""
     require(actor, spec.view_action)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     query = visible_select(actor, spec, filters=filters, search=search, where=tuple(where))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    counted = query.with_only_columns(spec.model.id)
+    if count_limit is not None:
+        counted = counted.limit(count_limit + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    capped = count_limit is not None and total > count_limit
     page = max(1, min(page, max(1, math.ceil(total / page_size))))
     rows = session.scalars(
         query.order_by(*sort_columns(spec, sort)).offset((page - 1) * page_size).limit(page_size)
     ).all()
-    return Page(rows=list(rows), total=total, page=page, page_size=page_size)
+    return Page(rows=list(rows), total=total, page=page, page_size=page_size, total_capped=capped)
 
 
 def iter_visible(
