@@ -20,6 +20,7 @@ from core.models import (
     PoolMember,
     User,
 )
+from core.types import Unindexed
 
 SCOPE_ORDER = [
     DataScope.SELF,
@@ -241,7 +242,9 @@ def _customer_in_my_pool(actor: Actor):
         ),
     )
     pools = select(PoolMember.pool_id).where(member)
-    return and_(Customer.owner_id.is_(None), Customer.pool_id.in_(pools))
+    # Unindexed: pool customers are a large share of rows without an owner, which the owner
+    # index's averages hide from SQLite; walking it made a rep's search 1.2 s at scale L.
+    return and_(Unindexed(Customer.owner_id).is_(None), Customer.pool_id.in_(pools))
 
 
 add_visibility("customers", _customer_team_member)

@@ -9,7 +9,9 @@ from typing import Annotated
 from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 class utcnow(FunctionElement):
@@ -32,6 +34,33 @@ def _utcnow_pg(element, compiler, **kw):
 @compiles(utcnow)
 def _utcnow_default(element, compiler, **kw):
     return "CURRENT_TIMESTAMP"
+
+
+class Unindexed(ColumnElement):
+    """A column SQLite will not read through its index (compiled as `+column`).
+
+    For skewed predicates like `deleted_at IS NULL` (almost every row): without histograms
+    SQLite's planner estimates them from the average rows per value and, once a few rows are
+    deleted, walks that index instead of the one a filter or search needs (measured at scale
+    L: a prefix search over leads took 1.6 s instead of 5 ms). PostgreSQL keeps real
+    statistics and gets the plain column."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _unindexed(element, compiler, **kw) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw) -> str:
+    return f"+{compiler.process(element.column, **kw)}"
 
 
 IntPK = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]

@@ -12,12 +12,13 @@ from sqlalchemy.sql import ColumnElement
 
 from core.entities import RANGE_KINDS, SET_KINDS, TEXT_KINDS, EntitySpec, FieldSpec, Kind
 from core.permissions import Actor, scope_clause
+from core.types import Unindexed
 
 Filters = Mapping[str, Any]
 
 
 def not_deleted(model) -> ColumnElement[bool]:
-    return model.deleted_at.is_(None) if hasattr(model, "deleted_at") else true()
+    return Unindexed(model.deleted_at).is_(None) if hasattr(model, "deleted_at") else true()
 
 
 def _range(column, f: FieldSpec, low, high) -> ColumnElement[bool]:
