@@ -96,6 +96,16 @@ def upgrade_schema(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Refresh the query planner's table statistics (after bulk loads). Without them SQLite
+    guesses that `deleted_at IS NULL` is selective and walks that index instead of the one a
+    search or filter needs (measured at scale L: 0.7 s instead of 8 ms for a prefix search)."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
 def is_sqlite(session_or_engine) -> bool:
     bind = (
         session_or_engine.get_bind()

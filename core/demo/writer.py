@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from core.db import get_engine
+from core.db import get_engine, refresh_statistics
 from core.models import Base
 
 _SCALARS = (str, int, float, bool, bytes, np.integer, np.floating, np.bool_)
@@ -208,6 +208,7 @@ class Writer:
             self.rebuild_indexes(on_table)
             if self.pg:
                 self._fix_sequences()
+            refresh_statistics(self.engine)  # the planner needs them after a bulk load
         finally:
             self._release()
 

@@ -75,7 +75,7 @@ class Product(BusinessRecord, Owned, Base):
 class Lead(BusinessRecord, Owned, Base):
     __tablename__ = "leads"
     name: Mapped[str] = mapped_column(String(100), index=True)
-    company: Mapped[str] = mapped_column(String(200), default="")
+    company: Mapped[str] = mapped_column(String(200), default="", index=True)  # global search
     source: Mapped[str] = mapped_column(String(50), default="")
     phone: Mapped[str] = mapped_column(String(30), default="", index=True)
     mobile: Mapped[str] = mapped_column(String(20), default="", index=True)
@@ -180,7 +180,7 @@ class Contact(BusinessRecord, Owned, Base):
     name: Mapped[str] = mapped_column(String(50), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     mobile: Mapped[str] = mapped_column(String(20), default="", index=True)
-    phone: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="", index=True)  # global search
     email: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(50), default="")
     is_decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
