@@ -4,6 +4,8 @@ contracts, receivables (each once its entity exists), follow-ups, files, team, h
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from functools import partial
 
 import streamlit as st
@@ -24,21 +26,35 @@ from core.ui.files import files_panel
 from core.ui.record_detail import escape_markdown, record_detail
 from core.ui.record_form import form_is_open, open_form, record_form, selected_key
 from core.ui.record_list import record_list
+from core.ui.stars import star_button
 from core.ui.team import team_panel
 from core.ui.timeline import followup_timeline
 
 KEY = "customer.detail"
 RELEASE = f"{KEY}.release_open"
 FACTS = ("owner_id", "level", "phone", "last_followup_at", "next_contact_at")
-# Deal records shown as tabs once their entity is registered: (spec name, tab label, page).
+# Deal records shown as tabs once their entity exists: (spec name, its service, tab label, page).
 RELATED = (
-    ("opportunity", "customer.tab_opportunities", "pages/crm/opportunities.py"),
-    ("contract", "customer.tab_contracts", "pages/crm/contracts.py"),
-    ("receivable", "customer.tab_receivables", "pages/crm/receivables.py"),
+    (
+        "opportunity",
+        "core.services.opportunities",
+        "customer.tab_opportunities",
+        "pages/crm/opportunities.py",
+    ),
+    ("contract", "core.services.contracts", "customer.tab_contracts", "pages/crm/contracts.py"),
+    (
+        "receivable",
+        "core.services.receivables",
+        "customer.tab_receivables",
+        "pages/crm/receivables.py",
+    ),
 )
 
 
-def _registered(name: str) -> EntitySpec | None:
+def _registered(name: str, module: str) -> EntitySpec | None:
+    """The entity's spec, registering it by importing its service module when that exists."""
+    if importlib.util.find_spec(module) is not None:
+        importlib.import_module(module)
     try:
         return get_spec(name)
     except KeyError:
@@ -102,6 +118,8 @@ def _actions(actor: Actor, customer, editable: bool) -> None:
         t("records.delete"), key=f"{KEY}.delete"
     ):
         st.session_state[f"{KEY}.confirm_delete"] = customer.id
+    with bar.container(width="content"):  # the star button stretches to its container
+        star_button(CUSTOMER, actor, customer.id, key=f"{KEY}.star")
     bar.button(t("records.close"), key=f"{KEY}.close", on_click=_close)
     _confirm_delete(actor, customer)
 
@@ -150,18 +168,17 @@ def _contacts_tab(actor: Actor, customer, editable: bool) -> None:
         )
     if form_is_open(CONTACT):
         record_form(CONTACT, actor, on_save=save_contact)
-    context = ("customer", customer.id)
     # One customer's people: no views or bulk bar inside the tab.
     where = [for_customer_clause(customer.id)]
-    selected = record_list(CONTACT, actor, where=where, context=context, views=False, bulk=False)
+    selected = record_list(CONTACT, actor, where=where, views=False, bulk=False)
     if selected is not None:
         contact_panel(actor, selected)
 
 
 def _related_tab(actor: Actor, spec: EntitySpec, page: str, customer_id: int) -> None:
     clause = spec.model.customer_id == customer_id
-    context = ("customer", customer_id)
-    selected = record_list(spec, actor, where=[clause], context=context, views=False, bulk=False)
+    # No `context`: an empty tab says "no data yet", not "nothing matches your filters".
+    selected = record_list(spec, actor, where=[clause], views=False, bulk=False)
     linked = selected is not None and (PROJECT_ROOT / page).exists()
     if linked and st.button(t(spec.title_key), key=f"{KEY}.open.{spec.name}", icon="↗"):
         st.switch_page(page)
@@ -195,8 +212,8 @@ def _files_tab(actor: Actor, customer, editable: bool) -> None:
 
 def _tabs(actor: Actor, customer, editable: bool):
     tabs = [(t("customer.tab_contacts"), partial(_contacts_tab, actor, customer, editable))]
-    for name, label, page in RELATED:
-        spec = _registered(name)
+    for name, module, label, page in RELATED:
+        spec = _registered(name, module)
         if spec is not None and actor.can(spec.view_action):
             tabs.append((t(label), partial(_related_tab, actor, spec, page, customer.id)))
     manage = customers.owner_side(actor, customer, "edit")

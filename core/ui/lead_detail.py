@@ -21,6 +21,7 @@ from core.ui.files import files_panel
 from core.ui.lead_convert import can_convert, conversion_form, conversion_open, open_conversion
 from core.ui.record_detail import escape_markdown, record_detail
 from core.ui.record_form import form_is_open, open_form, selected_key
+from core.ui.stars import star_button
 from core.ui.timeline import followup_timeline
 
 KEY = "lead.detail"
@@ -82,6 +83,8 @@ def _actions(actor: Actor, lead) -> None:
         bar.button(t("lead.transfer"), key=f"{KEY}.transfer", on_click=transfer.toggle, args=(KEY,))
     if _owner_may(actor, lead, "delete") and bar.button(t("records.delete"), key=f"{KEY}.delete"):
         _delete(actor, lead)
+    with bar.container(width="content"):  # the star button stretches to its container
+        star_button(LEAD, actor, lead.id, key=f"{KEY}.star")
     bar.button(t("records.close"), key=f"{KEY}.close", on_click=_close)
 
 

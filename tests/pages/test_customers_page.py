@@ -239,3 +239,15 @@ def test_the_owner_puts_a_customer_into_the_pool_with_a_reason():
     assert not at.exception, at.exception
     assert stored(select(Customer.owner_id)) == [(None,)]
     assert "已放入公海。" in texts(at)
+
+
+@pytest.mark.parametrize(("tab", "expected"), [("商机", "ERP 项目"), ("合同", "年度服务合同")])
+def test_the_customer_detail_lists_its_opportunities_and_contracts(tab, expected):
+    from tests.pages.sales_seed import seed
+
+    data = seed()
+    at = pick(open_page("sales1", PAGE), "customer", data.customer_id)
+    at.session_state["customer.tabs"] = tab
+    at = at.run()
+    assert not at.exception, at.exception
+    assert expected in table_text(at)
