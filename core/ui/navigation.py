@@ -72,24 +72,40 @@ def visible_pages(actor: Actor) -> list[PageEntry]:
     ]
 
 
+# The landing page after login: the first of these the actor may open (OFF-2 names the
+# workbench; until it exists, sales people land on the dashboard), else the first visible page.
+LANDING_PAGES = ("pages/office/workbench.py", "pages/crm/dashboard.py")
+
+
+def landing_page(allowed: list[PageEntry]) -> str | None:
+    paths = [p.path for p in allowed]
+    return next((p for p in LANDING_PAGES if p in paths), paths[0] if paths else None)
+
+
 def build_navigation(actor: Actor):
     """Allowed pages in the sidebar; the other existing pages are registered hidden, so that
     opening one by URL reaches its page_setup() and shows the not-allowed message."""
     sections: dict[str, list[st.Page]] = {}
-    allowed = {p.path for p in visible_pages(actor)}
+    visible = visible_pages(actor)
+    allowed = {p.path for p in visible}
+    landing = landing_page(visible)
     hidden: list[st.Page] = []
     for entry in PAGES:
         if not (PROJECT_ROOT / entry.path).exists():
             continue
         visibility = "visible" if entry.path in allowed else "hidden"
         page = st.Page(
-            entry.path, title=t(entry.title_key), url_path=entry.url_path, visibility=visibility
+            entry.path,
+            title=t(entry.title_key),
+            url_path=entry.url_path,
+            visibility=visibility,
+            default=entry.path == landing,
         )
         if visibility == "visible":
             sections.setdefault(t(entry.section_key), []).append(page)
         else:
             hidden.append(page)
-    if sections:  # after every visible page, so the first visible page stays the default
+    if sections:
         list(sections.values())[-1].extend(hidden)
     # Expanded: a collapsed menu shows Streamlit's own untranslated "View N more" button.
     return st.navigation(sections, position="sidebar", expanded=True)
