@@ -218,14 +218,21 @@ def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]], touched) -> i
     return len(rows)
 
 
-def reconcile(cur, puller: Puller, chunk_rows: int) -> dict[str, int]:
-    """Tables whose row count or id sum differs from the store get their id sets compared and
-    repaired: {table: rows removed + rows added}."""
-    fixed = {}
-    for spec in TABLES:
+def differing(cur, store: dict[str, tuple[int, int]]) -> list[TableSpec]:
+    """The tables of `store` whose (row count, id sum) differs from the store's fingerprint."""
+    found = []
+    for spec in (BY_NAME[name] for name in store):
         mirrored = cur.sql(f"SELECT count(*), coalesce(sum(id), 0) FROM {spec.name}").fetchall()
-        if tuple(mirrored[0]) == puller.fingerprint(spec):
-            continue
+        if tuple(mirrored[0]) != store[spec.name]:
+            found.append(spec)
+    return found
+
+
+def reconcile(cur, puller: Puller, chunk_rows: int, specs: list[TableSpec]) -> dict[str, int]:
+    """Compare the id sets of `specs` with the store's and repair them: {table: rows removed +
+    rows added}."""
+    fixed = {}
+    for spec in specs:
         fixed[spec.name] = _repair(cur, puller, spec, chunk_rows)
     if fixed:
         rollups.rebuild_all(cur)

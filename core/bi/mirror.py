@@ -95,6 +95,7 @@ class Mirror:
         min_interval: float = 1.0,
         chunk_rows: int = 1_000_000,
         memory_limit: str = "2GB",
+        reconcile_every: float | None = 900.0,
     ) -> None:
         settings = get_settings()
         self.store_url = store_url or settings.database_url
@@ -112,6 +113,9 @@ class Mirror:
         self._last_refresh = float("-inf")
         self._seen_generation = -1
         self.data_version = 0  # bumps whenever mirrored data changed (a cache key for pages)
+        self.reconcile_every = reconcile_every
+        self._reconciling = threading.Lock()
+        self._last_reconcile = time.monotonic()
         apply.ensure_meta(self._writer)
         self.is_built = apply.read_meta(self._writer) == self._meta_expected()
         if self.is_built:
@@ -171,7 +175,9 @@ class Mirror:
             if not self.is_built:
                 self.build()
                 return True
-            return self._sync()
+            wrote = self._sync()
+        self._reconcile_in_background()
+        return wrote
 
     def _sync(self) -> bool:
         started = time.monotonic()
@@ -200,13 +206,36 @@ class Mirror:
             self._pending[name] = deadline
 
     def reconcile(self) -> dict[str, int]:
-        """Compare row counts with the store and repair tables that differ (hard deletes made
-        without a purge log, rows committed later than the safety window): {table: rows fixed}."""
+        """Compare each table's row count and id sum with the store's and repair those that
+        differ (hard deletes made without a purge log, rows committed later than the safety
+        window): {table: rows fixed}. The store is read before taking the lock, so refreshes
+        carry on meanwhile; a row that arrives in between only costs an id comparison."""
+        store = {spec.name: self._puller.fingerprint(spec) for spec in TABLES}
         with self._lock:
-            fixed = apply.reconcile(self._writer, self._puller, self.chunk_rows)
+            self._sync()  # the mirror as of now, so only real differences remain
+            specs = apply.differing(self._writer, store)
+            if not specs:
+                return {}
+            store = {spec.name: self._puller.fingerprint(spec) for spec in specs}
+            specs = apply.differing(self._writer, store)  # confirmed under the lock
+            fixed = apply.reconcile(self._writer, self._puller, self.chunk_rows, specs)
             if fixed:
                 self.data_version += 1
             return fixed
+
+    def _reconcile_in_background(self) -> None:
+        """Every `reconcile_every` seconds a refresh starts one reconciliation beside it."""
+        if self.reconcile_every is None or self._reconciling.locked():
+            return
+        if time.monotonic() - self._last_reconcile < self.reconcile_every:
+            return
+        self._last_reconcile = time.monotonic()
+
+        def run() -> None:
+            with self._reconciling:
+                self.reconcile()
+
+        threading.Thread(target=run, name="bi-mirror-reconcile", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ def make_mirror(db_url, tmp_path):
 
     def make(**options):
         options.setdefault("safety_seconds", 0.5)
+        options.setdefault("reconcile_every", None)
         mirror = Mirror(db_url, tmp_path / f"mirror{len(made)}.duckdb", **options)
         made.append(mirror)
         mirror.build()

@@ -303,3 +303,18 @@ def test_lines_follow_their_contracts_approval_and_purge(session, org, make_mirr
     session.commit()
     mirror.refresh(force=True)
     assert mirror.query("SELECT count(*) AS n FROM contract_lines")["n"][0] == 0
+
+
+def test_refreshes_reconcile_in_the_background_now_and_then(session, org, make_mirror):
+    cust, con = _base(session, org)
+    kept = data.contract(session, org.users["sales1"], cust, DAY, "6.00")
+    session.commit()
+    mirror = make_mirror(reconcile_every=0)
+    session.execute(delete(Contract).where(Contract.id == con.id))  # no purge log
+    session.commit()
+    mirror.refresh(force=True)
+    for _ in range(100):
+        if con.id not in _contracts(mirror):
+            break
+        time.sleep(0.05)
+    assert _contracts(mirror) == {kept.id: 6.00}
