@@ -68,11 +68,14 @@ SELECT customer_id AS id, CAST($today AS DATE) - touched AS idle_days
 FROM customer_status
 WHERE ($customer_all OR owner_id IN (SELECT unnest($customer_owners)))"""
 
-# One pass: customers per idle band (the largest threshold reached); the card adds them up.
+# Customers per idle band (the largest threshold reached; the card adds them up), from the
+# per-owner, per-day counts (core/bi/derived.py: customer_days).
 FORGOTTEN_SQL = f"""
 SELECT CASE {" ".join(f"WHEN idle_days >= {d} THEN {d}" for d in reversed(FORGOTTEN_DAYS))}
-       END AS days, count(*) AS customers
-FROM ({IDLE_CUSTOMERS})
+       END AS days, CAST(sum(customers) AS BIGINT) AS customers
+FROM (SELECT CAST($today AS DATE) - day AS idle_days, customers FROM customer_days
+      WHERE kind = 'touched'
+        AND ($customer_all OR owner_id IN (SELECT unnest($customer_owners))))
 WHERE idle_days >= {FORGOTTEN_DAYS[0]}
 GROUP BY 1"""
 
@@ -99,6 +102,12 @@ TODO_IDS: dict[str, str] = {
         WHERE end_date >= $today AND end_date <= CAST($today AS DATE) + 30 AND {contract}""",
 }
 TODO_ITEMS = tuple(TODO_IDS)
+# Counted from the per-day counts rather than customer by customer.
+TODO_COUNTS = {
+    "contact_today": f"""
+        SELECT coalesce(sum(customers), 0) AS count FROM customer_days
+        WHERE kind = 'next_contact' AND day = $today AND {SCOPE.format(key="customer")}""",
+}
 _TODO_SCOPES = {key: SCOPE.format(key=key) for key in ("customer", "contract", "receivable")}
 
 
@@ -177,8 +186,10 @@ def forgotten_ids(mirror, *, actor: Actor, days: int, who: Who = EVERYONE,
 
 def todo(mirror, *, actor: Actor, who: Who = EVERYONE,
          today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
-    parts = [f"SELECT '{item}' AS item, count(*) AS count FROM ({_todo_sql(item)})"
+    parts = [TODO_COUNTS.get(item) or f"SELECT count(*) AS count FROM ({_todo_sql(item)})"
              for item in TODO_ITEMS]  # fmt: skip
+    parts = [f"SELECT '{item}' AS item, CAST(count AS BIGINT) AS count FROM ({part})"
+             for item, part in zip(TODO_ITEMS, parts, strict=True)]  # fmt: skip
     params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
     frame = mirror.query(" UNION ALL ".join(parts), today=today or dt.date.today(), **params)
     return pl.DataFrame({"item": TODO_ITEMS}).join(frame, on="item", how="left")

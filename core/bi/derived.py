@@ -70,6 +70,15 @@ SELECT id AS plan_id, owner_id, planned_date - CAST(remind_days AS INTEGER) AS r
 FROM live_receivable_plans
 WHERE status <> 'done' AND {filter}"""
 
+# Per owner, how many customers were last touched / are due for contact on each day: a few
+# rows per owner and day instead of a row per customer (forgotten customers, contact today).
+CUSTOMER_DAYS_SQL = """
+SELECT owner_id, 'touched' AS kind, touched AS day, count(*) AS customers
+FROM customer_status WHERE {filter} GROUP BY ALL
+UNION ALL
+SELECT owner_id, 'next_contact', next_contact, count(*)
+FROM customer_status WHERE next_contact IS NOT NULL AND {filter} GROUP BY ALL"""
+
 # name -> (key column, SQL, {placeholder: the column it restricts to the touched keys})
 KEYED = {
     "first_deals": (
@@ -80,6 +89,8 @@ KEYED = {
     "opp_reach": ("opportunity_id", REACH_SQL, {"filter": "h.opportunity_id"}),
     "customer_status": ("customer_id", CUSTOMER_STATUS_SQL, {"filter": "c.id"}),
     "open_plans": ("plan_id", OPEN_PLANS_SQL, {"filter": "id"}),
+    # After customer_status, which it reads.
+    "customer_days": ("owner_id", CUSTOMER_DAYS_SQL, {"filter": "owner_id"}),
 }
 # Per derivation and mirrored table: the keys the rows in `_delta` affect.
 TOUCH: dict[str, dict[str, str]] = {
@@ -96,11 +107,13 @@ TOUCH: dict[str, dict[str, str]] = {
     },
     "customer_status": {"customers": "SELECT id AS k FROM customers"},
     "open_plans": {"receivable_plans": "SELECT id AS k FROM receivable_plans"},
+    "customer_days": {"customers": "SELECT owner_id AS k FROM customers"},
 }
 FULL: dict[str, set[str]] = {
     "opp_reach": {"stages"},
     "customer_status": {"pools", "pool_rules"},
 }
+ORDER = list(KEYED)  # derivations are brought up to date in this order
 
 # Reads a derivation, so it is created with them.
 OPP_POSITIONS_VIEW = """
@@ -126,11 +139,11 @@ def _rebuild(cur, name: str) -> None:
 
 
 def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
-    for name in full:
-        _rebuild(cur, name)
-    for name, touched in keys.items():
-        if name not in full and touched:
-            _update(cur, name, touched)
+    for name in ORDER:
+        if name in full:
+            _rebuild(cur, name)
+        elif keys.get(name):
+            _update(cur, name, keys[name])
 
 
 def _update(cur, name: str, keys: set[int]) -> None:

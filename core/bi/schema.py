@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True)
