@@ -13,20 +13,15 @@ from typing import IO
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from core.entities import NUMBER_KINDS, EntitySpec, FieldSpec
+from core.entities import EntitySpec, FieldSpec
 from core.i18n import set_locale, t
+from core.io.cells import FORMULA_STARTS, CellFormat, export_rows, neutralise
 from core.permissions import Actor
-from core.services import records
-from core.services.lookups import Lookups
 from core.services.record_query import Filters
 
+__all__ = ["BOM", "FORMULA_STARTS", "csv_bytes", "csv_chunks", "csv_file", "csv_line", "neutralise"]
+
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """'=1+1' → "'=1+1": spreadsheets show it as text instead of evaluating it."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def csv_line(values: list[str]) -> str:
@@ -44,15 +39,6 @@ def export_columns(spec: EntitySpec, columns: Iterable[str] | None) -> list[Fiel
     return [spec.field(n) for n in names]
 
 
-def _cells(lookups: Lookups, fields: list[FieldSpec], row) -> list[str]:
-    cells = []
-    for f in fields:
-        text = lookups.cell(f, getattr(row, f.name))
-        # Our own number formatting cannot start a formula; a negative amount stays a number.
-        cells.append(text if f.kind in NUMBER_KINDS else neutralise(text))
-    return cells
-
-
 def csv_chunks(
     session: Session,
     *,
@@ -64,25 +50,28 @@ def csv_chunks(
     search: str = "",
     where: Iterable[ColumnElement[bool]] = (),
     locale: str | None = None,
-    chunk_size: int = 1000,
+    chunk_size: int = 5000,
 ) -> Iterator[bytes]:
     """The CSV as encoded chunks: BOM + header first, then one chunk per `chunk_size` rows."""
     if locale:
         set_locale(locale)
     fields = export_columns(spec, columns)
-    yield (BOM + _line([t(f.label) for f in fields])).encode("utf-8")
-    for rows in records.iter_visible(
+    yield (BOM + csv_line([t(f.label) for f in fields])).encode("utf-8")
+    cells = CellFormat(session, spec, fields)
+    for rows in export_rows(
         session,
         actor=actor,
         spec=spec,
+        fields=fields,
         filters=filters,
         sort=sort,
         search=search,
         where=where,
         chunk_size=chunk_size,
     ):
-        lookups = Lookups.for_rows(session, spec, rows, fields)
-        yield "".join(_line(_cells(lookups, fields, row)) for row in rows).encode("utf-8")
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(cells.cells(rows))
+        yield buffer.getvalue().encode("utf-8")
 
 
 def csv_file(session: Session, **kwargs) -> IO[bytes]:
