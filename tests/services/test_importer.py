@@ -253,7 +253,7 @@ def test_contacts_name_their_customer_within_the_importers_scope(session, existi
                          ["钱七", "没有的客户", "", ""]])  # fmt: skip
     plan = run(session, manager, "contact", data)
     assert [e.row for e in plan.errors] == [3, 4]
-    assert plan.inserts[0][1]["gender"] == "male"
+    assert plan.inserts[0][1]["gender"] == "男"
     assert plan.inserts[0][1]["customer_id"] == session.scalar(
         select(Customer.id).where(Customer.name == "老客户")
     )
