@@ -10,7 +10,14 @@ import duckdb
 import polars as pl
 
 from core.bi import rollups, views
-from core.bi.schema import BY_NAME, PURGE_ENTITIES, TABLES, TableSpec, duckdb_columns
+from core.bi.schema import (
+    BY_NAME,
+    PURGE_ENTITIES,
+    TABLES,
+    TableSpec,
+    create_index,
+    duckdb_columns,
+)
 from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_query
 
 META_DDL = "CREATE TABLE IF NOT EXISTS _mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
@@ -18,7 +25,6 @@ MARKS_DDL = "CREATE TABLE IF NOT EXISTS _mirror_marks (name VARCHAR PRIMARY KEY,
 UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
 UPSERT_MARK = "INSERT OR REPLACE INTO _mirror_marks VALUES ($name, $mark)"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
-DELETE_CHILDREN = "DELETE FROM {table} WHERE {fk} IN (SELECT id FROM _parents)"
 INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {columns} FROM _delta"
 PURGE_CHILDREN = """
 DELETE FROM {table} WHERE {fk} IN (SELECT record_id FROM _purged WHERE tbl = $table)"""
@@ -112,9 +118,23 @@ def rebuild(
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
         cur.execute(f"ALTER TABLE _new_{spec.name} RENAME TO {spec.name}")
+        for column in spec.indexes:  # after the rename: DuckDB renames no indexed table
+            create_index(cur, spec.name, column)
     views.ensure_views(cur)
     rollups.rebuild_all(cur)
     cur.execute("COMMIT")
+
+
+def _delete_ids(cur, table: str, frame: pl.DataFrame, column: str = "id") -> None:
+    """Remove the rows whose `column` is one of the frame's ids; a literal list (when short)
+    lets DuckDB look them up in the index instead of scanning the table."""
+    if frame.height <= 1000:
+        ids = ", ".join(str(int(i)) for i in frame["id"].to_list())
+        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({ids})")
+    else:
+        cur.register("_ids", frame.select("id"))
+        cur.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM _ids)")
+        cur.unregister("_ids")
 
 
 def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame | None,
@@ -124,13 +144,13 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
         cur.register("_parents", parent_ids)
         if touched:
             touched.capture_children(cur, spec.name, spec.parent[1])
-        cur.execute(DELETE_CHILDREN.format(table=spec.name, fk=spec.parent[1]))
+        _delete_ids(cur, spec.name, parent_ids, spec.parent[1])
         cur.unregister("_parents")
     if frame.height:
         cur.register("_delta", frame)
         if touched:
             touched.capture(cur, spec.name)  # the rows as they were
-        cur.execute(DELETE_BY_ID.format(table=spec.name))
+        _delete_ids(cur, spec.name, frame)
         if spec.enrich:
             cur.execute(f"INSERT INTO {spec.name} " + _enriched(spec, "_delta", spec.parent[0]))
         else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from core.bi.schema import create_index
+
 FIRST_DEALS_SQL = """
 SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) AS created,
        f.first_order
@@ -133,9 +135,10 @@ def rebuild_all(cur) -> None:
 
 
 def _rebuild(cur, name: str) -> None:
-    _, sql, filters = KEYED[name]
+    key, sql, filters = KEYED[name]
     everything = dict.fromkeys(filters, "TRUE")
     cur.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(**everything))
+    create_index(cur, name, key)  # refreshes replace rows by key
 
 
 def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
@@ -149,7 +152,9 @@ def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
 def _update(cur, name: str, keys: set[int]) -> None:
     key, sql, filters = KEYED[name]
     cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
-    cur.execute(f"DELETE FROM {name} WHERE {key} IN (SELECT k FROM _keys)")
+    listed = ", ".join(str(int(k)) for k in sorted(keys)) if len(keys) <= 1000 else None
+    where = f"IN ({listed})" if listed else "IN (SELECT k FROM _keys)"  # literal: index lookup
+    cur.execute(f"DELETE FROM {name} WHERE {key} {where}")
     only = {p: f"{column} IN (SELECT k FROM _keys)" for p, column in filters.items()}
     cur.execute(f"INSERT INTO {name} " + sql.format(**only))
     cur.unregister("_keys")

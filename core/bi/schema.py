@@ -5,6 +5,7 @@ Column types come from the SQLAlchemy models, so the mirror follows a migration.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import polars as pl
@@ -13,7 +14,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class TableSpec:
     # Columns copied from the parent row `p` whenever the rows arrive ((DDL, select) pairs), so
     # reports and rollups read child rows without a join.
     enrich: tuple[tuple[str, str], ...] = ()
+    # Indexed columns: a refresh replaces rows by id (and child rows by parent) with an index
+    # lookup instead of a scan of millions of rows.
+    indexes: tuple[str, ...] = ("id",)
 
     @property
     def store_columns(self) -> tuple[str, ...]:
@@ -113,6 +117,7 @@ TABLES: tuple[TableSpec, ...] = (
         ("id", "contract_id", "product_id", "quantity", "subtotal"),
         parent=("contracts", "contract_id"),
         sort="order_date",
+        indexes=("id", "contract_id"),
         enrich=(
             ("owner_id BIGINT", "p.owner_id"),
             ("order_date DATE", "p.order_date"),
@@ -240,6 +245,11 @@ _DUCK = {
     pl.Date: "DATE",
     pl.String: "VARCHAR",
 }
+
+
+def create_index(cur, table: str, column: str) -> None:
+    """A fresh index (unique name: the table it replaces may still hold one)."""
+    cur.execute(f"CREATE INDEX ix_{table}_{column}_{uuid.uuid4().hex[:8]} ON {table}({column})")
 
 
 def duckdb_columns(spec: TableSpec) -> str:
