@@ -2,7 +2,9 @@
 kept in step with the relational store by incremental, throttled, thread-safe refreshes.
 
 Use `get_mirror()` (one per store and process), `ensure_ready(progress)` before a BI render,
-`mirror.query(sql, **params)` in reports, and `mark_dirty()` after writes made outside a Session."""
+`mirror.query(sql, **params)` in reports, and `mark_dirty()` after writes made outside a Session.
+Hard deletes reach it through `ChangeLog(entity=…, record_id=…, action="purge")` rows written
+with the delete, and otherwise through the periodic `reconcile()`."""
 
 from __future__ import annotations
 
