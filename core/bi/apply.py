@@ -23,7 +23,7 @@ from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_qu
 META_DDL = "CREATE TABLE IF NOT EXISTS _mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 MARKS_DDL = "CREATE TABLE IF NOT EXISTS _mirror_marks (name VARCHAR PRIMARY KEY, mark TIMESTAMP)"
 UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
-UPSERT_MARK = "INSERT OR REPLACE INTO _mirror_marks VALUES ($name, $mark)"
+UPSERT_MARKS = "INSERT OR REPLACE INTO _mirror_marks SELECT name, mark FROM _marks"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
 INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {columns} FROM _delta"
 PURGE_CHILDREN = """
@@ -50,11 +50,17 @@ def read_marks(cur: duckdb.DuckDBPyConnection) -> dict[str, dt.datetime | None]:
 
 
 def _write_marks(cur, marks: dict, names: Iterable[str], old: dict) -> None:
-    for name in names:
-        mark = marks.get(name)
-        if isinstance(mark, dt.datetime):
-            previous = old.get(name)
-            cur.execute(UPSERT_MARK, {"name": name, "mark": max(mark, previous or mark)})
+    rows = [
+        (name, max(mark, old.get(name) or mark))
+        for name in names
+        if isinstance(mark := marks.get(name), dt.datetime)
+    ]
+    if rows:
+        frame = pl.DataFrame(rows, schema={"name": pl.String, "mark": pl.Datetime("us")},
+                             orient="row")  # fmt: skip
+        cur.register("_marks", frame)
+        cur.execute(UPSERT_MARKS)
+        cur.unregister("_marks")
 
 
 def write_state(cur: duckdb.DuckDBPyConnection, marks: dict, meta: dict[str, str]) -> None:

@@ -152,9 +152,10 @@ def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
 def _update(cur, name: str, keys: set[int]) -> None:
     key, sql, filters = KEYED[name]
     cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
+    # A literal list (when short) lets DuckDB use indexes and min/max pruning.
     listed = ", ".join(str(int(k)) for k in sorted(keys)) if len(keys) <= 1000 else None
-    where = f"IN ({listed})" if listed else "IN (SELECT k FROM _keys)"  # literal: index lookup
+    where = f"IN ({listed})" if listed else "IN (SELECT k FROM _keys)"
     cur.execute(f"DELETE FROM {name} WHERE {key} {where}")
-    only = {p: f"{column} IN (SELECT k FROM _keys)" for p, column in filters.items()}
+    only = {p: f"{column} {where}" for p, column in filters.items()}
     cur.execute(f"INSERT INTO {name} " + sql.format(**only))
     cur.unregister("_keys")
