@@ -94,22 +94,18 @@ KEYED = {
     # After customer_status, which it reads.
     "customer_days": ("owner_id", CUSTOMER_DAYS_SQL, {"filter": "owner_id"}),
 }
-# Per derivation and mirrored table: the keys the rows in `_delta` affect.
-TOUCH: dict[str, dict[str, str]] = {
-    "first_deals": {
-        # Only approved contracts can make or move a first deal (captured before and after).
-        "contracts": (
-            "SELECT customer_id AS k FROM (SELECT * FROM contracts WHERE deleted_at IS NULL"
-            " AND approval_status = 'approved') contracts"
+# Per mirrored table: the derived keys a row affects, as expressions over the row (captured
+# for the rows of a refresh before and after, so moves away are recomputed too).
+KEYS: dict[str, dict[str, str]] = {
+    "customers": {"first_deals": "id", "customer_status": "id", "customer_days": "owner_id"},
+    # Only approved contracts can make or move a first deal.
+    "contracts": {
+        "first_deals": (
+            "CASE WHEN deleted_at IS NULL AND approval_status = 'approved' THEN customer_id END"
         ),
-        "customers": "SELECT id AS k FROM customers",
     },
-    "opp_reach": {
-        "opportunity_stage_changes": "SELECT opportunity_id AS k FROM opportunity_stage_changes",
-    },
-    "customer_status": {"customers": "SELECT id AS k FROM customers"},
-    "open_plans": {"receivable_plans": "SELECT id AS k FROM receivable_plans"},
-    "customer_days": {"customers": "SELECT owner_id AS k FROM customers"},
+    "opportunity_stage_changes": {"opp_reach": "opportunity_stage_changes.opportunity_id"},
+    "receivable_plans": {"open_plans": "id"},
 }
 FULL: dict[str, set[str]] = {
     "opp_reach": {"stages"},

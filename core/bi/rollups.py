@@ -67,24 +67,24 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("roll_visits", "visits", "created_at", "count(*) AS n", ("check_ins",)),
 )  # fmt: skip
 
-# Per mirrored table: the owner and day of the rows in `_delta` (captured before and after).
-TOUCH: dict[str, str] = {
-    "customers": "SELECT owner_id, created_at AS day FROM customers",
-    "contacts": "SELECT owner_id, created_at AS day FROM contacts",
-    "leads": "SELECT owner_id, created_at AS day FROM leads",
-    "opportunities": "SELECT owner_id, created_at AS day FROM opportunities",
-    "contracts": "SELECT owner_id, order_date AS day FROM contracts",
-    "receivables": "SELECT owner_id, received_date AS day FROM receivables",
-    "follow_ups": "SELECT owner_id, created_at AS day FROM follow_ups",
-    "check_ins": "SELECT owner_id, created_at AS day FROM check_ins",
-    "approval_requests": (
-        "SELECT owner_id, coalesce(starts_at, created_at) AS day FROM approval_requests"
+# Per mirrored table: the owner and day of its rows ((columns, FROM clause)), captured for the
+# rows in `_delta` before they go and after they arrive.
+TOUCH: dict[str, tuple[str, str]] = {
+    "customers": ("owner_id, created_at AS day", "customers"),
+    "contacts": ("owner_id, created_at AS day", "contacts"),
+    "leads": ("owner_id, created_at AS day", "leads"),
+    "opportunities": ("owner_id, created_at AS day", "opportunities"),
+    "contracts": ("owner_id, order_date AS day", "contracts"),
+    "receivables": ("owner_id, received_date AS day", "receivables"),
+    "follow_ups": ("owner_id, created_at AS day", "follow_ups"),
+    "check_ins": ("owner_id, created_at AS day", "check_ins"),
+    "approval_requests": ("owner_id, coalesce(starts_at, created_at) AS day", "approval_requests"),
+    "opportunity_stage_changes": (
+        "o.owner_id, o.created_at AS day",
+        "opportunity_stage_changes"
+        " JOIN opportunities o ON o.id = opportunity_stage_changes.opportunity_id",
     ),
-    "opportunity_stage_changes": """
-        SELECT o.owner_id, o.created_at AS day
-        FROM opportunity_stage_changes
-        JOIN opportunities o ON o.id = opportunity_stage_changes.opportunity_id""",
-    "contract_lines": "SELECT owner_id, order_date AS day FROM contract_lines",
+    "contract_lines": ("owner_id, order_date AS day", "contract_lines"),
 }
 WHERE_DELTA = " WHERE {table}.id IN (SELECT id FROM _delta)"
 
@@ -122,22 +122,29 @@ class Touched:
 
     def capture(self, cur, table: str) -> None:
         """Record the rows of `table` listed in the registered `_delta` (call before the old
-        rows go and after the new ones arrive)."""
-        self.tables.add(table)
-        if table in TOUCH:
-            frame = cur.sql(TOUCH[table] + WHERE_DELTA.format(table=table)).pl()
-            self.days.append(frame.with_columns(tbl=pl.lit(table)))
-        for name, sources in derived.TOUCH.items():
-            if table in sources:
-                found = cur.sql(sources[table] + WHERE_DELTA.format(table=table)).fetchall()
-                self.keys[name].update(k for (k,) in found if k is not None)
+        rows go and after the new ones arrive) — owner and day, and derived keys, in one go."""
         self.replaced(table)
+        keys = derived.KEYS.get(table, {})
+        if table not in TOUCH and not keys:
+            return
+        columns, source = TOUCH.get(table, ("NULL AS owner_id, NULL AS day", table))
+        extra = "".join(f", {expr} AS {name}" for name, expr in keys.items())
+        frame = cur.sql(
+            f"SELECT {columns}{extra} FROM {source}" + WHERE_DELTA.format(table=table)
+        ).pl()
+        if table in TOUCH:
+            self.days.append(frame.select("owner_id", "day", tbl=pl.lit(table)))
+        for name in keys:
+            self.keys[name].update(k for k in frame[name].to_list() if k is not None)
 
     def capture_children(self, cur, table: str, fk: str) -> None:
         """Record the rows of child `table` whose parents are in the registered `_parents`
         (before they are replaced with their parents' new state)."""
         if table in TOUCH:
-            query = TOUCH[table] + f" WHERE {table}.{fk} IN (SELECT id FROM _parents)"
+            columns, source = TOUCH[table]
+            query = (
+                f"SELECT {columns} FROM {source} WHERE {table}.{fk} IN (SELECT id FROM _parents)"
+            )
             self.days.append(cur.sql(query).pl().with_columns(tbl=pl.lit(table)))
         self.tables.add(table)
 
