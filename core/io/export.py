@@ -69,9 +69,7 @@ def csv_chunks(
         where=where,
         chunk_size=chunk_size,
     ):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(cells.cells(rows))
-        yield buffer.getvalue().encode("utf-8")
+        yield cells.csv(rows).encode("utf-8")
 
 
 def csv_file(session: Session, **kwargs) -> IO[bytes]:

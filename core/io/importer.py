@@ -44,6 +44,12 @@ class NothingMapped(DomainError):
     key = "import.error.nothing_mapped"
 
 
+class MissingColumns(DomainError):
+    """Required fields no column is mapped to: every row would fail on them."""
+
+    key = "import.error.missing_columns"
+
+
 @dataclass
 class ImportPlan:
     entity: str
@@ -90,21 +96,34 @@ class _Rows:
                 titles = {str(r[column]).strip() for r in table.rows if not is_empty(r[column])}
                 self.resolver.load_refs(f, titles)
         self.options = self.resolver.option_values()
+        self.defaults = self._defaults()
+        self.columns = [(i, spec.field(n)) for i, n in self.mapping.items()]
         self.default_owner = default_owner
         self.owners = actor.owner_ids(spec.action("import")) if spec.owned else None
+
+    def _defaults(self) -> dict[str, Any]:
+        """The values of the editable fields no column fills, worked out once per file; a
+        required one is a problem of the mapping, not of each row."""
+        mapped = set(self.mapping.values())
+        unmapped = [f for f in self.spec.fields if f.editable and f.name not in mapped]
+        missing = [f for f in unmapped if f.required]
+        if missing:
+            raise MissingColumns(fields="、".join(t(f.label) for f in missing))
+        return validate(self.spec, {f.name: None for f in unmapped}, creating=False)
 
     def clean(self, cells: list) -> tuple[dict[str, Any], set[str]] | dict[str, tuple]:
         """(values, names of the non-empty mapped fields), or {field: (key, params)} errors."""
         raw: dict[str, Any] = {}
         errors: dict[str, tuple[str, dict]] = {}
-        for index, name in self.mapping.items():
+        for index, f in self.columns:
             try:
-                raw[name] = self.resolver.convert(self.spec.field(name), cells[index])
+                raw[f.name] = self.resolver.convert(f, cells[index])
             except Invalid as problem:
-                errors[name] = (problem.key, problem.params)
+                errors[f.name] = (problem.key, problem.params)
         owner = raw.pop("owner_id", None) if self.spec.owned else None
         try:
-            values = validate(self.spec, raw, creating=True, options=self.options)
+            # Only the mapped fields are checked per row (the same rules as the form).
+            values = self.defaults | validate(self.spec, raw, creating=False, options=self.options)
         except ValidationFailed as exc:
             errors = exc.errors | errors
             values = {}

@@ -317,3 +317,10 @@ def test_a_product_code_cannot_be_created_twice_even_when_in_the_bin(session, or
     update = run(session, admin, "product", data, mode=DuplicateMode.UPDATE)
     assert [e.row for e in update.errors] == [3]  # the deleted one cannot be updated
     assert len(update.updates) == 1
+
+
+def test_a_file_without_a_required_column_is_refused_before_checking_rows(session, org):
+    admin = org.actor(session, "admin")
+    data = csv_bytes([header_row("customer", "phone", "city"), ["010-5555123", "北京"]])
+    with pytest.raises(importer.MissingColumns):
+        run(session, admin, "customer", data)
