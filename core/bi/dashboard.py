@@ -13,11 +13,14 @@ API — every function takes `(mirror, *, actor, …, who=EVERYONE)`; `today` de
 - forgotten(…, today=None) -> days (7/15/30/90/180), customers  (owned customers whose last
   follow-up — else since they were taken over or created — is at least `days` days ago)
 - forgotten_ids(…, days, today=None) -> list of customer ids
-- todo(…, today=None) -> item (TODO_ITEMS, in order), count;  todo_ids(…, item, today) -> ids"""
+- todo(…, today=None) -> item (TODO_ITEMS, in order), count;  todo_ids(…, item, today) -> ids
+- cards(…, period, today=None) -> {"briefing", "indicators", "funnel", "trend", "forgotten",
+  "todo": frame}: every card at once, computed on two threads (DuckDB runs them side by side)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -200,3 +203,21 @@ def todo_ids(mirror, *, actor: Actor, item: str, who: Who = EVERYONE,
     params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
     sql = f"SELECT id FROM ({_todo_sql(item)}) ORDER BY id"
     return mirror.query(sql, today=today or dt.date.today(), **params)["id"].to_list()
+
+
+def cards(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,
+          today: dt.date | None = None) -> dict[str, pl.DataFrame]:  # fmt: skip
+    """Every card of the dashboard; the queries run on two threads (each with its own cursor),
+    which roughly halves the wall time on two cores."""
+    scoped = {"actor": actor, "who": who}
+    jobs = {
+        "briefing": lambda: briefing(mirror, **scoped, period=period),
+        "indicators": lambda: indicators(mirror, **scoped, period=period),
+        "funnel": lambda: funnel(mirror, **scoped, period=period),
+        "trend": lambda: trend(mirror, **scoped, today=today),
+        "forgotten": lambda: forgotten(mirror, **scoped, today=today),
+        "todo": lambda: todo(mirror, **scoped, today=today),
+    }
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bi-cards") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}

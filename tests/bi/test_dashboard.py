@@ -205,3 +205,14 @@ def test_todo_card_counts_what_needs_doing_today(world, org, session, make_mirro
     ids = dashboard.todo_ids(mirror, actor=org.actor(session, "admin"), item="contracts_pending",
                              today=TODAY)  # fmt: skip
     assert ids == [world.contracts["k3"].id]
+
+
+def test_all_cards_at_once_equal_each_card(world, org, session, make_mirror):
+    _targets(session, org)
+    mirror = make_mirror()
+    boss = org.actor(session, "manager")
+    every = dashboard.cards(mirror, actor=boss, period=MARCH, today=TODAY)
+    assert every["briefing"].equals(dashboard.briefing(mirror, actor=boss, period=MARCH))
+    assert every["trend"].equals(dashboard.trend(mirror, actor=boss, today=TODAY))
+    assert every["todo"].equals(dashboard.todo(mirror, actor=boss, today=TODAY))
+    assert set(every) == {"briefing", "indicators", "funnel", "trend", "forgotten", "todo"}
