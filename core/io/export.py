@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
@@ -73,12 +74,17 @@ def csv_chunks(
 
 
 def csv_file(session: Session, **kwargs) -> IO[bytes]:
-    """The whole CSV in a spooled temporary file (memory up to 8 MB, then disk), rewound."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 — caller reads it
-    for chunk in csv_chunks(session, **kwargs):
-        spool.write(chunk)
-    spool.seek(0)
-    return spool
+    """The whole CSV written chunk by chunk to a file on disk, returned open for reading and
+    already unlinked (it vanishes when closed): an open binary file is what a download button
+    accepts besides bytes, and the rows never sit in memory while they are written."""
+    handle, path = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in csv_chunks(session, **kwargs):
+                out.write(chunk)
+        return open(path, "rb")  # noqa: SIM115 — the caller reads and closes it
+    finally:
+        os.unlink(path)
 
 
 def csv_bytes(session: Session, **kwargs) -> bytes:
