@@ -19,6 +19,8 @@ from core.services.lookups import user_choices
 from core.ui.context import show_error
 from core.ui.export_menu import export_menu
 
+BAR_HEIGHT = 74  # px: a row of buttons inside a bordered bar
+
 
 def checked_key(spec: EntitySpec) -> str:
     """Session key of the ids ticked in the list (the rows bulk actions apply to)."""
@@ -123,8 +125,11 @@ def bulk_bar(
     columns: list[str],
     extra: ExtraActions | None = None,
 ) -> None:
-    """Render the actions for the ticked rows `ids` (nothing when none is ticked)."""
+    """Render the actions for the ticked rows `ids`; with none ticked, a hint in a bar of the
+    same height, so ticking the first row does not move the table under the pointer."""
     if not ids:
+        with st.container(border=True, height=BAR_HEIGHT, vertical_alignment="center"):
+            st.caption(t("bulk.hint"))
         return
     actions: list[Callable[[], None]] = list(extra(ids)) if extra else []
     if spec.owned and actor.can(spec.action("transfer")):
@@ -138,7 +143,7 @@ def bulk_bar(
     actions.append(lambda: st.button(t("views.unstar"), key=unstar_key, width="stretch"))
     if actor.can(spec.action("export")):
         actions.append(lambda: _export(spec, actor, ids, columns))
-    with st.container(border=True):
+    with st.container(border=True, height=BAR_HEIGHT, vertical_alignment="center"):
         cells = st.columns([1.4, *([1.2] * len(actions)), 1.2], vertical_alignment="center")
         cells[0].markdown(f"**{t('bulk.selected', n=len(ids))}**")
         for cell, render in zip(cells[1:], actions, strict=False):
