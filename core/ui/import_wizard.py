@@ -188,11 +188,12 @@ def _commit(actor: Actor, plan: ImportPlan) -> None:
 
 
 def _summary(actor: Actor, plan: ImportPlan) -> None:
+    if not plan.ok:  # nothing will be written: the counts of good rows would only mislead
+        _errors(plan)
+        return
     st.info(t("import.checked", total=plan.total, inserts=len(plan.inserts),
               updates=len(plan.updates), skipped=len(plan.skipped)))  # fmt: skip
-    if not plan.ok:
-        _errors(plan)
-    elif plan.inserts or plan.updates:
+    if plan.inserts or plan.updates:
         if st.button(t("import.start"), key=K + "start", type="primary"):
             _commit(actor, plan)
     else:
