@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from core.i18n import t
+from core.ui.navigation import PAGES
 from tests.browser.conftest import SHOTS
 from tests.browser.ui import log_in, nav_links, open_page, visible_problems, wait_idle
 
@@ -19,7 +21,10 @@ MIRROR_BUILD_MS = 180_000  # first BI render on a busy 2-core machine copies the
 
 
 def _href(page, url_path: str) -> str:
-    hrefs = [href for _, href in nav_links(page) if href.rstrip("/").endswith(f"/{url_path}")]
+    """The sidebar link of a page, found by its title (the landing page's href is the root)."""
+    entry = next(p for p in PAGES if p.url_path == url_path)
+    title = t(entry.title_key, locale="zh_Hans")
+    hrefs = [href for text, href in nav_links(page) if text == title]
     assert hrefs, f"no navigation link to {url_path}"
     return hrefs[0]
 
