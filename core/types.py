@@ -28,7 +28,9 @@ def _utcnow_sqlite(element, compiler, **kw):
 
 @compiles(utcnow, "postgresql")
 def _utcnow_pg(element, compiler, **kw):
-    return "(now() AT TIME ZONE 'utc')"
+    # clock_timestamp, not now(): now() is the transaction start, and a long transaction's rows
+    # would fall behind the mirror's watermark.
+    return "(clock_timestamp() AT TIME ZONE 'utc')"
 
 
 @compiles(utcnow)
