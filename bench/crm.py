@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import inspect
 import io
 import json
 import os
@@ -66,9 +65,7 @@ def bench_list(session, actor, runs: int) -> dict[str, float]:
     from core.services import customers, records
     from core.ui.record_list import COUNT_LIMIT  # the page's own count limit
 
-    owned = customers.owned_clause
-    takes_actor = "actor" in inspect.signature(owned).parameters
-    clause = owned(actor=actor) if takes_actor else owned()
+    clause = customers.owned_clause(actor)
     cases = {
         "level A, newest first": {"filters": {"level": [LEVEL_A]}, "sort": "-updated_at"},
         "level A, by name": {"filters": {"level": [LEVEL_A]}, "sort": "name"},

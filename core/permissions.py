@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, NotFound
 from core.models import (
+    Contact,
     Customer,
     CustomerTeamMember,
     DataScope,
     Department,
     PoolMember,
+    TeamAccess,
     User,
 )
 from core.types import Unindexed
@@ -204,8 +206,9 @@ def load_actor(session: Session, user_id: int) -> Actor:
     )
 
 
-# Extra ways a record becomes visible besides its owner being in scope (DESIGN.md §3).
-ExtraVisibility = Callable[[Actor], object]
+# Extra ways a record becomes visible besides its owner being in scope (DESIGN.md §3). A rule
+# gets the actor and the action asked for and returns a predicate (or None: not for this action).
+ExtraVisibility = Callable[[Actor, str], object]
 _extra_visibility: dict[str, list[ExtraVisibility]] = {}
 
 
@@ -224,16 +227,33 @@ def scope_clause(actor: Actor, model, action: str):
     if owners is None:
         return true()
     clauses = [model.owner_id.in_(sorted(owners))]
-    clauses += [rule(actor) for rule in _extra_visibility.get(table, [])]
+    extra = (rule(actor, action) for rule in _extra_visibility.get(table, []))
+    clauses += [clause for clause in extra if clause is not None]
     return or_(*clauses)
 
 
-def _customer_team_member(actor: Actor):
+def _team_customers(actor: Actor, *, write: bool = False):
     team = select(CustomerTeamMember.customer_id).where(CustomerTeamMember.user_id == actor.user_id)
-    return Customer.id.in_(team)
+    if write:
+        team = team.where(CustomerTeamMember.access == TeamAccess.WRITE.value)
+    return team
 
 
-def _customer_in_my_pool(actor: Actor):
+def _customer_team_member(actor: Actor, action: str):
+    return Customer.id.in_(_team_customers(actor))
+
+
+def _contact_of_my_team_customer(actor: Actor, action: str):
+    """A customer's team sees its contacts (the detail's contacts tab); read-write members may
+    also edit them. Creating, deleting and transferring stay with the owner's side."""
+    if action == "crm.contact.view":
+        return Contact.customer_id.in_(_team_customers(actor))
+    if action == "crm.contact.edit":
+        return Contact.customer_id.in_(_team_customers(actor, write=True))
+    return None
+
+
+def _customer_in_my_pool(actor: Actor, action: str):
     """Pool customers (no owner) are visible to the pool's members (by user or department)."""
     member = or_(
         PoolMember.user_id == actor.user_id,
@@ -249,3 +269,4 @@ def _customer_in_my_pool(actor: Actor):
 
 add_visibility("customers", _customer_team_member)
 add_visibility("customers", _customer_in_my_pool)
+add_visibility("contacts", _contact_of_my_team_customer)

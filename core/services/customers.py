@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.entities import FieldSpec, Kind, audit_fields, define
@@ -115,9 +115,23 @@ def owner_side(actor: Actor, customer: Customer, verb: str) -> bool:
     return customer.owner_id is not None and _owner_in_scope(actor, customer, CUSTOMER.action(verb))
 
 
-def owned_clause():
-    """List clause: customers with an owner (pool customers are listed on the pool page)."""
-    return Customer.owner_id.is_not(None)
+def owned_clause(actor: Actor | None = None):
+    """List clause: customers with an owner (pool customers are listed on the pool page).
+
+    Given the actor, it names the owned customers they may see — owner in their view scope or
+    a team membership — instead of "any owner": the visibility rule also admits pool customers,
+    and "owner is set" alone left SQLite scanning the pool's 100 k rows for a sales rep
+    (440 ms at scale L, against ~20 ms this way)."""
+    if actor is None:
+        return Customer.owner_id.is_not(None)
+    owners = actor.owner_ids(CUSTOMER.action("view"))
+    if owners is None:
+        return Customer.owner_id.is_not(None)
+    team = select(CustomerTeamMember.customer_id).where(CustomerTeamMember.user_id == actor.user_id)
+    return and_(
+        Customer.owner_id.is_not(None),
+        or_(Customer.owner_id.in_(sorted(owners)), Customer.id.in_(team)),
+    )
 
 
 def for_owner_action(session: Session, actor: Actor, customer_id: int, verb: str) -> Customer:

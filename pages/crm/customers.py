@@ -29,6 +29,6 @@ tool_col.toggle(t("customer.duplicates.tool"), key=TOOL_OPEN)
 duplicate_tool(actor)
 if form_is_open(CUSTOMER):
     record_form(CUSTOMER, actor, on_save=save_customer, live=True, aside=duplicate_aside(actor))
-selected = record_list(CUSTOMER, actor, where=[owned_clause()])
+selected = record_list(CUSTOMER, actor, where=[owned_clause(actor)])
 if selected is not None:
     customer_panel(actor, selected)

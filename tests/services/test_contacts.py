@@ -144,3 +144,47 @@ def test_each_role_lists_exports_and_opens_exactly_the_contacts_in_its_scope(
 def test_office_staff_see_no_contacts(session, org, everyone):
     with pytest.raises(NotAllowed):
         records.list_visible(session, actor=org.actor(session, "office"), spec=CONTACT)
+
+
+# --- the customer's team sees its contacts --------------------------------------------------
+
+
+def test_a_customers_team_sees_its_contacts_and_only_read_write_members_edit_them(
+    session, org, customer
+):
+    from core.services import customer_team
+
+    contact = make_contact(session, org, customer.id, name="团队可见")
+    elsewhere = make_contact(session, org, make_customer(session, org, "sales1").id, name="不共享")
+    for username, access in (("outsider", "read"), ("sales3", "write")):
+        customer_team.set_team_member(
+            session,
+            actor=org.actor(session, "sales1"),
+            customer_id=customer.id,
+            user_id=org.users[username].id,
+            access=access,
+        )
+    session.commit()
+
+    for username in ("outsider", "sales3"):
+        who = org.actor(session, username)
+        listed = records.list_visible(session, actor=who, spec=CONTACT, page_size=100).rows
+        assert [r.name for r in listed] == ["团队可见"]
+        assert records.get_visible(session, actor=who, spec=CONTACT, record_id=contact.id)
+        with pytest.raises(NotFound):
+            records.get_visible(session, actor=who, spec=CONTACT, record_id=elsewhere.id)
+
+    def retitle(username):
+        return contacts.update(
+            session,
+            actor=org.actor(session, username),
+            contact_id=contact.id,
+            values={"title": username},
+            expected_version=None,
+        )
+
+    with pytest.raises(NotFound):
+        retitle("outsider")
+    retitle("sales3")
+    session.commit()
+    assert session.get(Contact, contact.id).title == "sales3"

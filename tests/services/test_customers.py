@@ -528,3 +528,28 @@ def test_a_read_only_member_may_not_attach_files(session, org, shared):
             customer_id=shared.id,
             upload=Upload("a.txt", "text/plain", b"a"),
         )
+
+
+# --- the customers list (owned customers; the pool has its own page) -------------------------
+
+
+@pytest.mark.parametrize("username", ["admin", "manager", "sales1", "outsider"])
+def test_the_customers_list_shows_owned_customers_in_scope_and_team_customers_not_the_pool(
+    session, org, shared, username
+):
+    from tests.services.pool_helpers import default_pool, in_pool
+
+    in_pool(session, default_pool(session, org), 2)
+    make_customer(session, org, "sales2", name="sales2的客户")
+    session.commit()
+    who = actor(session, org, username)
+    rows = records.list_visible(
+        session, actor=who, spec=CUSTOMER, where=[customers.owned_clause(who)], page_size=100
+    ).rows
+    expected = {
+        "admin": {"共享客户", "sales2的客户"},
+        "manager": {"共享客户", "sales2的客户"},
+        "sales1": {"共享客户"},
+        "outsider": {"共享客户"},  # a read-only team member
+    }[username]
+    assert {r.name for r in rows} == expected
