@@ -51,6 +51,7 @@ class Job:
 JOBS: list[Job] = [
     Job("pool_recall", "core.services.pool_recall:recall", every=HOURLY),  # CUS-5
     Job("overdue_plans", "core.services.receivables:overdue_plans_job", every=HOURLY),  # CUS-8
+    Job("planner_statistics", "core.db:refresh_stale_statistics", every=6 * HOURLY),
 ]
 
 

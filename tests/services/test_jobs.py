@@ -6,12 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from core import jobs
 from core.db import transaction
 from core.jobs import Job
-from core.models import Customer, JobRun, PoolRule
+from core.models import Customer, Department, JobRun, PoolRule, User
 from tests.services.pool_helpers import NOW, default_pool, owned
 
 calls: list[str] = []
@@ -142,6 +142,42 @@ def test_the_pool_recall_job_returns_overdue_customers_and_a_second_run_does_not
     assert jobs.run_job(db_url, recall, now=NOW).result == {"recalled": 0}
     session.expire_all()
     assert session.scalar(select(Customer.owner_id).where(Customer.id == customer.id)) is None
+
+
+def planner_row_counts(session) -> dict[str, int]:
+    """Table → the row count its SQLite planner statistics (sqlite_stat1) record."""
+    session.rollback()  # a fresh read sees what the job committed
+    if not session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+        return {}
+    query = text("SELECT tbl, max(CAST(stat AS INTEGER)) FROM sqlite_stat1 GROUP BY tbl")
+    return dict(session.execute(query).all())
+
+
+def test_the_planner_statistics_job_gathers_missing_sqlite_statistics_once(db_url, session, org):
+    job = jobs.get_job("planner_statistics")
+    assert job.every == dt.timedelta(hours=6)
+    if not db_url.startswith("sqlite"):  # PostgreSQL: autovacuum analyzes, the job leaves it be
+        assert jobs.run_job(db_url, job, now=NOW).result == {"skipped": "postgresql"}
+        return
+    users = session.scalar(select(func.count()).select_from(User))
+    assert "users" not in planner_row_counts(session)
+    analyzed = jobs.run_job(db_url, job, now=NOW).result["analyzed"]
+    assert {"users", "departments"} <= set(analyzed) and "customers" not in analyzed  # empty
+    assert planner_row_counts(session)["users"] == users
+    assert jobs.run_job(db_url, job, now=NOW).result == {"analyzed": []}
+
+
+def test_the_planner_statistics_job_refreshes_a_table_that_grew_tenfold(db_url, session, org):
+    job = jobs.get_job("planner_statistics")
+    if not db_url.startswith("sqlite"):
+        assert jobs.run_job(db_url, job, now=NOW).result == {"skipped": "postgresql"}
+        return
+    jobs.run_job(db_url, job, now=NOW)
+    before = planner_row_counts(session)["departments"]
+    session.add_all(Department(name=f"分部{i}") for i in range(before * 10))
+    session.commit()
+    assert jobs.run_job(db_url, job, now=NOW).result == {"analyzed": ["departments"]}
+    assert planner_row_counts(session)["departments"] == before * 11
 
 
 def test_the_command_line_runs_the_named_job(db_url, capsys):
