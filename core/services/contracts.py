@@ -157,24 +157,6 @@ def _insert_numbered(session: Session, contract: Contract) -> None:
     raise ValidationFailed({"number": ("records.validation.duplicate", {})})
 
 
-def _apply_lines(session, contract: Contract, amount, lines, discount_rate) -> dict[str, tuple]:
-    """With lines the amount is their total after the order discount; without, the typed one."""
-    discount = order_lines.clean_discount(discount_rate)
-    clean = order_lines.clean_lines(session, lines)
-    if clean:
-        amount = order_lines.total(clean, discount)
-    else:
-        amount, discount = amount or Decimal("0"), Decimal("0")
-    changes: dict[str, tuple] = {}
-    if order_lines.replace_lines(session, ContractLine, "contract_id", contract.id, clean):
-        changes["lines"] = (None, order_lines.describe(clean))
-    for name, new in (("amount", amount), ("discount_rate", discount)):
-        if getattr(contract, name) != new:
-            changes[name] = (getattr(contract, name), new)
-            setattr(contract, name, new)
-    return changes
-
-
 def create(
     session: Session,
     *,
@@ -196,7 +178,15 @@ def create(
     contract = Contract(**cleaned, approval_status=ApprovalStatus.DRAFT)
     contract.owner_id = contract.created_by_id = actor.user_id
     _insert_numbered(session, contract)
-    _apply_lines(session, contract, cleaned.get("amount"), lines, discount_rate)
+    order_lines.apply(
+        session,
+        contract,
+        ContractLine,
+        "contract_id",
+        typed_amount=cleaned.get("amount"),
+        raw_lines=lines,
+        discount_rate=discount_rate,
+    )
     sales_refs.flush(session, CONTRACT)
     changelog.log(
         session, actor_id=actor.user_id, entity="contract", record_id=contract.id, action="create"
@@ -246,16 +236,16 @@ def update(
     )
     _check_links(session, actor, {f.name: getattr(record, f.name) for f in CONTRACT.fields})
     if lines is not None:
-        changes = _apply_lines(session, record, record.amount, lines, discount_rate)
-        if changes:
-            sales_refs.flush(session, CONTRACT)
-            changelog.log_changes(
-                session,
-                actor_id=actor.user_id,
-                entity="contract",
-                record_id=record.id,
-                changes=changes,
-            )
+        order_lines.apply_edit(
+            session,
+            actor_id=actor.user_id,
+            spec=CONTRACT,
+            record=record,
+            line_model=ContractLine,
+            fk="contract_id",
+            raw_lines=lines,
+            discount_rate=discount_rate,
+        )
     if planned_total(session, record.id) > record.amount:
         raise ValidationFailed({"amount": (E + "below_plans", {})})
     return record

@@ -98,25 +98,6 @@ def _log(session: Session, actor: Actor, opp, action: str, field: str, old, new)
     )
 
 
-def _apply_lines(session, opp: Opportunity, values, lines, discount_rate) -> dict[str, tuple]:
-    """Store lines and set amount/discount: with lines the amount is their total, without
-    lines it is the typed estimate and there is no order discount."""
-    changes: dict[str, tuple] = {}
-    discount = order_lines.clean_discount(discount_rate)
-    clean = order_lines.clean_lines(session, lines)
-    if clean:
-        amount = order_lines.total(clean, discount)
-    else:
-        amount, discount = values.get("amount") or Decimal("0"), Decimal("0")
-    if order_lines.replace_lines(session, OpportunityLine, "opportunity_id", opp.id, clean):
-        changes["lines"] = (None, order_lines.describe(clean))
-    for name, new in (("amount", amount), ("discount_rate", discount)):
-        if getattr(opp, name) != new:
-            changes[name] = (getattr(opp, name), new)
-            setattr(opp, name, new)
-    return changes
-
-
 def _check_group(session: Session, group_id: int) -> list[Stage]:
     group = session.get(stages.StageGroup, group_id) if group_id else None
     if group is None or group.deleted_at is not None or not group.is_active:
@@ -149,7 +130,15 @@ def create(
     opp.owner_id = opp.created_by_id = actor.user_id
     session.add(opp)
     session.flush()
-    _apply_lines(session, opp, cleaned, lines, discount_rate)
+    order_lines.apply(
+        session,
+        opp,
+        OpportunityLine,
+        "opportunity_id",
+        typed_amount=cleaned.get("amount"),
+        raw_lines=lines,
+        discount_rate=discount_rate,
+    )
     session.flush()
     _log_stage(session, actor, opp, None, OpportunityStatus.OPEN)
     changelog.log(
@@ -187,16 +176,16 @@ def update(
     if "customer_id" in values:
         sales_refs.check_customer(session, actor, record.customer_id)
     if lines is not None:
-        changes = _apply_lines(session, record, {"amount": record.amount}, lines, discount_rate)
-        if changes:
-            sales_refs.flush(session, OPPORTUNITY)
-            changelog.log_changes(
-                session,
-                actor_id=actor.user_id,
-                entity="opportunity",
-                record_id=record.id,
-                changes=changes,
-            )
+        order_lines.apply_edit(
+            session,
+            actor_id=actor.user_id,
+            spec=OPPORTUNITY,
+            record=record,
+            line_model=OpportunityLine,
+            fk="opportunity_id",
+            raw_lines=lines,
+            discount_rate=discount_rate,
+        )
     return record
 
 

@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core.entities import EntitySpec
 from core.errors import ValidationFailed
 from core.models import Product
+from core.services import changelog, sales_refs
 from core.services.record_query import not_deleted
 from core.validation import MONEY_MAX
 
@@ -180,6 +182,63 @@ def replace_lines(
         )
     session.flush()
     return True
+
+
+def apply(
+    session: Session,
+    record,
+    line_model,
+    fk: str,
+    *,
+    typed_amount: Decimal | None,
+    raw_lines: Sequence[Mapping[str, Any]],
+    discount_rate: Any,
+) -> dict[str, tuple]:
+    """Store the order's lines and set its amount and discount: with lines the amount is their
+    total after the order discount; without, the typed amount and no order discount. Returns
+    what changed as {field: (old, new)} for the change log."""
+    discount = clean_discount(discount_rate)
+    clean = clean_lines(session, raw_lines)
+    if clean:
+        amount = total(clean, discount)
+    else:
+        amount, discount = typed_amount or Decimal("0"), Decimal("0")
+    changes: dict[str, tuple] = {}
+    if replace_lines(session, line_model, fk, record.id, clean):
+        changes["lines"] = (None, describe(clean))
+    for name, new in (("amount", amount), ("discount_rate", discount)):
+        if getattr(record, name) != new:
+            changes[name] = (getattr(record, name), new)
+            setattr(record, name, new)
+    return changes
+
+
+def apply_edit(
+    session: Session,
+    *,
+    actor_id: int,
+    spec: EntitySpec,
+    record,
+    line_model,
+    fk: str,
+    raw_lines: Sequence[Mapping[str, Any]],
+    discount_rate: Any,
+) -> None:
+    """`apply` on a saved order (its current amount is the typed one), logging what changed."""
+    changes = apply(
+        session,
+        record,
+        line_model,
+        fk,
+        typed_amount=record.amount,
+        raw_lines=raw_lines,
+        discount_rate=discount_rate,
+    )
+    if changes:
+        sales_refs.flush(session, spec)
+        changelog.log_changes(
+            session, actor_id=actor_id, entity=spec.name, record_id=record.id, changes=changes
+        )
 
 
 def describe(lines: Sequence[Line]) -> str:
