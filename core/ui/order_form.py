@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -14,22 +15,27 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from core.db import transaction
-from core.entities import EntitySpec, FieldSpec, Kind
-from core.errors import DomainError, EditConflict, ValidationFailed
+from core.entities import EntitySpec, FieldSpec
+from core.errors import ValidationFailed
 from core.i18n import format_money, t
 from core.permissions import Actor
 from core.services import order_lines
-from core.ui.context import show_error
 from core.ui.fields import Choices, form_key, form_widget, initial_widget_value
-from core.ui.record_form import flash_key, selected_key
-from core.ui.submit_guard import already_saved, mark_saved, new_token
+from core.ui.record_form import (
+    WIDE_KINDS,
+    field_error,
+    field_rows,
+    form_buttons,
+    form_heading,
+    new_form_state,
+    submit_form,
+)
 
 # save(session, *, actor, values, lines, discount_rate, record_id, expected_version) -> record
 Save = Callable[..., Any]
 # dependents(session, actor, customer_id) -> {field name: {value: label}} narrowed choices
 Dependents = Callable[[Session, Actor, int | None], dict[str, dict[Any, str]]]
 COLUMNS = ("product_id", "quantity", "price", "discount_rate")
-WIDE = (Kind.TEXTAREA,)
 
 
 def _state_key(spec: EntitySpec) -> str:
@@ -62,13 +68,7 @@ def open_order_form(spec: EntitySpec, record=None, *, lines=(), preset=None) -> 
     seed = [
         {c: getattr(x, c) if not isinstance(x, dict) else x.get(c) for c in COLUMNS} for x in lines
     ]
-    st.session_state[_state_key(spec)] = {
-        "token": new_token(),
-        "record_id": getattr(record, "id", None),
-        "version": getattr(record, "version", None),
-        "current": current,
-        "errors": {},
-        "conflict": False,
+    st.session_state[_state_key(spec)] = new_form_state(record, current) | {
         "opened": opened,
         "seed": seed,
     }
@@ -78,22 +78,6 @@ def open_order_form(spec: EntitySpec, record=None, *, lines=(), preset=None) -> 
             st.session_state[form_key(spec, f)] = initial_widget_value(f, value)
     discount = current.get("discount_rate") or Decimal("0")
     st.session_state[discount_key(spec)] = format(discount.normalize(), "f") if discount else ""
-
-
-def _rows(fields: list[FieldSpec]) -> list[list[FieldSpec]]:
-    rows: list[list[FieldSpec]] = []
-    for f in fields:
-        if f.kind in WIDE or not rows or len(rows[-1]) == 2 or rows[-1][0].kind in WIDE:
-            rows.append([f])
-        else:
-            rows[-1].append(f)
-    return rows
-
-
-def _field_error(state: dict, name: str) -> None:
-    if name in state["errors"]:
-        key, params = state["errors"][name]
-        st.caption(f":red[{t(key, **params)}]")
 
 
 def _header_fields(spec, actor, state, dependents, locked) -> dict[str, Any]:
@@ -107,8 +91,8 @@ def _header_fields(spec, actor, state, dependents, locked) -> dict[str, Any]:
         if st.session_state.get(f"{spec.name}.{name}") not in (None, *options):
             st.session_state[f"{spec.name}.{name}"] = None  # belongs to the previous customer
     values: dict[str, Any] = {}
-    for row in _rows(fields):
-        columns = st.columns(2 if row[0].kind not in WIDE else 1)
+    for row in field_rows(fields):
+        columns = st.columns(2 if row[0].kind not in WIDE_KINDS else 1)
         for column, f in zip(columns, row, strict=False):
             with column:
                 if f.name in locked:
@@ -116,7 +100,7 @@ def _header_fields(spec, actor, state, dependents, locked) -> dict[str, Any]:
                     st.text(choices.label(f, state["current"].get(f.name)) or "—")
                     continue
                 values[f.name] = form_widget(spec, f, choices, state["current"].get(f.name))
-                _field_error(state, f.name)
+                field_error(state, f.name)
     return values
 
 
@@ -191,7 +175,7 @@ def _totals(spec: EntitySpec, state: dict, raw: list[dict], discount: str) -> No
                 amount=format_money(amount),
             )
         )
-    _field_error(state, "lines")
+    field_error(state, "lines")
 
 
 def _lines_section(spec: EntitySpec, state: dict, amount_field: FieldSpec | None):
@@ -207,44 +191,14 @@ def _lines_section(spec: EntitySpec, state: dict, amount_field: FieldSpec | None
             disabled=not has_lines,
             help=t("order.order_discount_help"),
         )
-        _field_error(state, "discount_rate")
+        field_error(state, "discount_rate")
     amount = None
     if amount_field is not None and not has_lines:
         with right:
             amount = form_widget(spec, amount_field, Choices(), None)
-            _field_error(state, "amount")
+            field_error(state, "amount")
     _totals(spec, state, raw, discount)
     return raw, discount, amount
-
-
-def _submit(spec: EntitySpec, actor: Actor, state: dict, payload: dict, save: Save) -> None:
-    if already_saved(st.session_state, state["token"]):
-        close_order_form(spec)  # a second click of a form that already saved
-        st.rerun()
-    try:
-        with transaction() as session:
-            record = save(
-                session,
-                actor=actor,
-                record_id=state["record_id"],
-                expected_version=state["version"],
-                **payload,
-            )
-            saved_id = record.id
-        mark_saved(st.session_state, state["token"])
-    except ValidationFailed as exc:
-        state.update(errors=exc.errors, conflict=False)
-        st.rerun()
-    except EditConflict:
-        state.update(errors={}, conflict=True)
-        st.rerun()
-    except DomainError as exc:
-        show_error(exc)
-        return
-    close_order_form(spec)
-    st.session_state[selected_key(spec)] = saved_id
-    st.session_state[flash_key(spec)] = "records.saved"
-    st.rerun()
 
 
 def order_form(
@@ -258,30 +212,18 @@ def order_form(
     """Render the open order form; saving calls `save` in one transaction, selects the saved
     record and reruns. Errors appear under their fields and the input stays as typed."""
     state = st.session_state[_state_key(spec)]
-    creating = state["record_id"] is None
     with st.container(border=True):
-        title = "records.new_title" if creating else "records.edit_title"
-        st.subheader(t(title, entity=t(spec.title_key)))
-        if state["conflict"]:
-            st.warning(t("error.edit_conflict"))
-        if state["errors"]:
-            st.error(t("error.validation_failed"))
-        locked = () if creating else locked_on_edit
+        form_heading(spec, state)
+        locked = () if state["record_id"] is None else locked_on_edit
         values = _header_fields(spec, actor, state, dependents, locked)
         amount_field = spec.field("amount") if spec.has_field("amount") else None
         raw, discount, amount = _lines_section(spec, state, amount_field)
         if amount is not None:
             values["amount"] = amount
-        save_col, cancel_col, _ = st.columns([1, 1, 4])
-        saved = save_col.button(
-            t("records.save"), type="primary", key=f"{spec.name}.save", width="stretch"
-        )
-        cancelled = cancel_col.button(
-            t("records.cancel"), key=f"{spec.name}.cancel", width="stretch"
-        )
+        saved, cancelled = form_buttons(spec, live=True)
     if cancelled:
         close_order_form(spec)
         st.rerun()
     if saved:
-        payload = {"values": values, "lines": raw, "discount_rate": discount}
-        _submit(spec, actor, state, payload, save)
+        hook = partial(save, actor=actor, values=values, lines=raw, discount_rate=discount)
+        submit_form(spec, state, hook, close_order_form)

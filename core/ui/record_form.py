@@ -6,6 +6,7 @@ Open it from a button callback with `open_form(spec, record)`; render it with `r
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -42,11 +43,10 @@ def flash_key(spec: EntitySpec) -> str:
     return f"{spec.name}.flash"
 
 
-def open_form(spec: EntitySpec, record=None) -> None:
-    """Open the form for a new record (None) or for `record`, starting from its stored values.
-    Safe in a button callback; a fresh token makes this form instance save at most once."""
-    current = {f.name: getattr(record, f.name, None) for f in spec.fields} if record else {}
-    st.session_state[_state_key(spec)] = {
+def new_form_state(record, current: dict[str, Any]) -> dict[str, Any]:
+    """What an open form keeps between reruns: a fresh token (so it saves at most once), the
+    record and version it edits, the values it started from, and the last save's errors."""
+    return {
         "token": new_token(),
         "record_id": getattr(record, "id", None),
         "version": getattr(record, "version", None),
@@ -54,6 +54,13 @@ def open_form(spec: EntitySpec, record=None) -> None:
         "errors": {},
         "conflict": False,
     }
+
+
+def open_form(spec: EntitySpec, record=None) -> None:
+    """Open the form for a new record (None) or for `record`, starting from its stored values.
+    Safe in a button callback; a fresh token makes this form instance save at most once."""
+    current = {f.name: getattr(record, f.name, None) for f in spec.fields} if record else {}
+    st.session_state[_state_key(spec)] = new_form_state(record, current)
     for f in spec.fields:
         if f.editable:
             value = current.get(f.name) if record else f.default
@@ -90,7 +97,7 @@ def _reload(spec: EntitySpec, actor: Actor, record_id: int) -> None:
     open_form(spec, fresh)
 
 
-def _rows(fields: list[FieldSpec]) -> list[list[FieldSpec]]:
+def field_rows(fields: list[FieldSpec]) -> list[list[FieldSpec]]:
     """Two short fields per row; long text and images take a whole row."""
     rows: list[list[FieldSpec]] = []
     for f in fields:
@@ -105,33 +112,35 @@ def _widgets(spec: EntitySpec, actor: Actor, state: dict) -> dict[str, Any]:
     fields = [f for f in spec.fields if f.editable]
     with transaction() as session:
         choices = Choices.load(session, actor, spec, fields)
-    errors = state["errors"]
     values: dict[str, Any] = {}
-    for row in _rows(fields):
+    for row in field_rows(fields):
         columns = st.columns(2 if row[0].kind not in WIDE_KINDS else 1)
         for column, f in zip(columns, row, strict=False):
             with column:
                 values[f.name] = form_widget(spec, f, choices, state["current"].get(f.name))
-                if f.name in errors:
-                    key, params = errors[f.name]
-                    st.caption(f":red[{t(key, **params)}]")
+                field_error(state, f.name)
     return {k: v for k, v in values.items() if v is not ...}
 
 
-def _submit(spec: EntitySpec, actor: Actor, state: dict, values: dict, on_save: SaveHook):
+def field_error(state: dict, name: str) -> None:
+    """The last save's error for `name`, translated, under its widget."""
+    if name in state["errors"]:
+        key, params = state["errors"][name]
+        st.caption(f":red[{t(key, **params)}]")
+
+
+def submit_form(
+    spec: EntitySpec, state: dict, save: Callable[..., Any], close: Callable[[EntitySpec], None]
+) -> None:
+    """Call `save(session, record_id=, expected_version=)` in one transaction, once per form
+    token; then close the form, select the saved record and rerun. Validation errors and edit
+    conflicts rerun the open form with the input as typed; other domain errors are shown."""
     if already_saved(st.session_state, state["token"]):
-        close_form(spec)  # a second click of a form that already saved
+        close(spec)  # a second click of a form that already saved
         st.rerun()
     try:
         with transaction() as session:
-            record = on_save(
-                session,
-                actor=actor,
-                spec=spec,
-                values=values,
-                record_id=state["record_id"],
-                expected_version=state["version"],
-            )
+            record = save(session, record_id=state["record_id"], expected_version=state["version"])
             saved_id = record.id
         mark_saved(st.session_state, state["token"])
     except ValidationFailed as exc:
@@ -142,14 +151,33 @@ def _submit(spec: EntitySpec, actor: Actor, state: dict, values: dict, on_save: 
         st.rerun()
     except DomainError as exc:
         show_error(exc)
-        return None
-    close_form(spec)
+        return
+    close(spec)
     st.session_state[selected_key(spec)] = saved_id
     st.session_state[flash_key(spec)] = "records.saved"
     st.rerun()
 
 
-def _buttons(spec: EntitySpec, live: bool) -> tuple[bool, bool]:
+def form_heading(spec: EntitySpec, state: dict, on_reload=None, reload_args=()) -> None:
+    """New/edit title, the edit-conflict warning (with a reload button when `on_reload` is
+    given) and the summary of validation errors."""
+    title = "records.new_title" if state["record_id"] is None else "records.edit_title"
+    st.subheader(t(title, entity=t(spec.title_key)))
+    if state["conflict"]:
+        st.warning(t("error.edit_conflict"))
+        if on_reload is not None:
+            st.button(
+                t("records.reload_latest"),
+                key=f"{spec.name}.reload",
+                on_click=on_reload,
+                args=reload_args,
+            )
+    if state["errors"]:
+        st.error(t("error.validation_failed"))
+
+
+def form_buttons(spec: EntitySpec, live: bool) -> tuple[bool, bool]:
+    """Save and cancel; inside an st.form (`live` False) they submit it."""
     save_col, cancel_col, _ = st.columns([1, 1, 4])
     save = save_col.button if live else save_col.form_submit_button
     cancel = cancel_col.button if live else cancel_col.form_submit_button
@@ -174,20 +202,8 @@ def record_form(
     if not form_is_open(spec):
         open_form(spec, record)
     state = st.session_state[_state_key(spec)]
-    creating = state["record_id"] is None
     with st.container(border=True):
-        title = "records.new_title" if creating else "records.edit_title"
-        st.subheader(t(title, entity=t(spec.title_key)))
-        if state["conflict"]:
-            st.warning(t("error.edit_conflict"))
-            st.button(
-                t("records.reload_latest"),
-                key=f"{spec.name}.reload",
-                on_click=_reload,
-                args=(spec, actor, state["record_id"]),
-            )
-        if state["errors"]:
-            st.error(t("error.validation_failed"))
+        form_heading(spec, state, _reload, (spec, actor, state["record_id"]))
         body = (
             st.container()
             if live
@@ -197,9 +213,10 @@ def record_form(
             values = _widgets(spec, actor, state)
             if aside is not None:
                 values |= aside(values, state["record_id"]) or {}
-            save, cancel = _buttons(spec, live)
+            save, cancel = form_buttons(spec, live)
     if cancel:
         close_form(spec)
         st.rerun()
     if save:
-        _submit(spec, actor, state, values, on_save or _generic_save)
+        hook = partial(on_save or _generic_save, actor=actor, spec=spec, values=values)
+        submit_form(spec, state, hook, close_form)
