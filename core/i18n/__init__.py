@@ -20,6 +20,7 @@ LOCALES = ("zh_Hans", "zh_Hant", "en")
 DEFAULT_LOCALE = "zh_Hans"
 # Babel's names for our locales.
 BABEL_LOCALE = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW", "en": "en_US"}
+YUAN = "¥"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default=DEFAULT_LOCALE)
@@ -91,11 +92,27 @@ def format_number(value, digits: int = 0) -> str:
     return babel_numbers.format_decimal(value, format=pattern, locale=_babel())
 
 
+def _yuan(text: str) -> str:
+    """Babel writes CNY as "CN¥" outside mainland China (en_US, zh_Hant_TW) to tell it from
+    the yen; for a Chinese sales team every amount is RMB, so plain "¥" is unambiguous."""
+    return text.replace(babel_numbers.get_currency_symbol("CNY", locale=_babel()), YUAN)
+
+
 def format_money(value: Decimal | float | int | None) -> str:
-    """Money in yuan with the locale's symbol and grouping."""
+    """Money in yuan: "¥" and the locale's grouping, two decimals."""
     if value is None:
         return ""
-    return babel_numbers.format_currency(value, "CNY", locale=_babel())
+    return _yuan(babel_numbers.format_currency(value, "CNY", locale=_babel()))
+
+
+def format_compact_money(value: Decimal | float | int | None, fraction_digits: int = 2) -> str:
+    """Money shortened the locale's way ("¥227.11万" in Chinese, "¥2.27M" in English)."""
+    if value is None:
+        return ""
+    compact = babel_numbers.format_compact_currency(
+        value, "CNY", locale=_babel(), fraction_digits=fraction_digits
+    )
+    return _yuan(compact)
 
 
 def format_percent(value: float | None, digits: int = 1) -> str:

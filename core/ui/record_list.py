@@ -33,6 +33,7 @@ from core.ui.record_form import flash_key, selected_key
 from core.ui.views_bar import save_view_popover, views_bar
 
 PAGE_SIZES = (20, 50, 100)
+STAR_WIDTH = 36  # pixels: one ★ and its cell padding
 COUNT_LIMIT = 10_000  # past this a list says "10,000+" instead of counting millions of rows
 # extra_columns(rows) -> {header: [cell per row]}: columns a page adds in front (e.g. a star).
 ExtraColumns = Callable[[list], dict[str, list[str]]]
@@ -147,15 +148,18 @@ def _table(
         if cells and cells[0] < len(ids):
             st.session_state[selected_key(spec)] = ids[cells[0]]
 
-    config = {
-        header: st.column_config.TextColumn(width="small", pinned=True) for header in data
-    } | {
+    # No column is pinned: Streamlit greys out the text of pinned columns, which reads as
+    # disabled. The star column is only as wide as its one character.
+    config = {header: st.column_config.TextColumn(width="small") for header in data} | {
         t(f.label): st.column_config.TextColumn(
-            alignment="right" if f.kind in NUMBER_KINDS else None,
-            pinned=f.name == spec.title_field or None,
+            alignment="right" if f.kind in NUMBER_KINDS else None
         )
         for f in fields
     }
+    if stars:
+        config[t("bulk.star_header")] = st.column_config.TextColumn(
+            width=STAR_WIDTH, alignment="center"
+        )
     # st.dataframe shows every cell as text: user input is never rendered as HTML/markdown.
     st.dataframe(
         data,

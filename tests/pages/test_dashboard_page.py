@@ -119,4 +119,4 @@ def test_the_dashboard_speaks_english(world):
     at = at.switch_page(str(ROOT / PAGE)).run()
     assert not at.exception, at.exception
     assert "Sales briefing" in texts(at) and "To do" in texts(at)
-    assert card(at, "Contract amount") == "CN¥1,400.50"
+    assert card(at, "Contract amount") == "¥1,400.50"
