@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from core.bi import rollups, views
+from core.bi.local_time import local_sql
 from core.bi.schema import (
     BY_NAME,
     PURGE_ENTITIES,
@@ -17,6 +18,7 @@ from core.bi.schema import (
     TableSpec,
     create_index,
     duckdb_columns,
+    mirrored_select,
 )
 from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_query
 
@@ -25,7 +27,7 @@ MARKS_DDL = "CREATE TABLE IF NOT EXISTS _mirror_marks (name VARCHAR PRIMARY KEY,
 UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
 UPSERT_MARKS = "INSERT OR REPLACE INTO _mirror_marks SELECT name, mark FROM _marks"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
-INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {columns} FROM _delta"
+INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {select} FROM _delta"
 PURGE_CHILDREN = """
 DELETE FROM {table} WHERE {fk} IN (SELECT record_id FROM _purged WHERE tbl = $table)"""
 # A purge deletes the row unless its id was reused by a row created after the purge.
@@ -33,7 +35,7 @@ DELETE_PURGED = """
 DELETE FROM {table} WHERE EXISTS (
     SELECT 1 FROM _purged p
     WHERE p.tbl = $table AND p.record_id = {table}.id {guard})"""
-PURGE_GUARD = "AND ({table}.created_at IS NULL OR {table}.created_at <= p.changed_at)"
+PURGE_GUARD = "AND ({table}.created_at IS NULL OR {table}.created_at <= {purged_at})"
 
 
 def ensure_meta(cur: duckdb.DuckDBPyConnection) -> None:
@@ -75,29 +77,45 @@ def write_state(cur: duckdb.DuckDBPyConnection, marks: dict, meta: dict[str, str
 def _insert(cur, table: str, spec: TableSpec, frame: pl.DataFrame) -> None:
     cur.register("_delta", frame)
     try:
-        cur.execute(INSERT_DELTA.format(table=table, columns=", ".join(spec.columns)))
+        cur.execute(_insert_delta(table, spec))
     finally:
         cur.unregister("_delta")
 
 
-def _enriched(spec: TableSpec, rows: str, parent: str) -> str:
-    """The rows with the columns copied from their parent (schema.TableSpec.enrich)."""
-    columns = ", ".join(f"d.{c}" for c in spec.columns)
+def _insert_delta(table: str, spec: TableSpec) -> str:
+    columns = ", ".join(spec.columns)
+    return INSERT_DELTA.format(table=table, columns=columns, select=mirrored_select(spec))
+
+
+def _enriched(spec: TableSpec, rows: str, parent: str, *, pulled: bool) -> str:
+    """The rows with the columns copied from their parent (schema.TableSpec.enrich); `pulled`
+    rows come from the store (local time still to apply), else from a mirror table."""
+    if pulled:
+        columns = mirrored_select(spec, alias="d")
+    else:
+        columns = ", ".join(f"d.{c}" for c in spec.columns)
     extra = ", ".join(f"{select} AS {ddl.split()[0]}" for ddl, select in spec.enrich)
     fk = spec.parent[1]
     return f"SELECT {columns}, {extra} FROM {rows} d LEFT JOIN {parent} p ON p.id = d.{fk}"
 
 
-def _sort(cur, spec: TableSpec, rebuilt: set[str]) -> None:
-    """Store the fresh copy in date order (and with its parent's columns filled in)."""
+def _sort(cur, spec: TableSpec, parent: str | None) -> None:
+    """Store the fresh copy in date order (and with its parent's columns, read from the table
+    `parent`, filled in)."""
     rows = f"_new_{spec.name}"
     if spec.enrich:
-        parent = f"_new_{spec.parent[0]}" if spec.parent[0] in rebuilt else spec.parent[0]
-        rows = f"({_enriched(spec, rows, parent)})"
+        rows = f"({_enriched(spec, rows, parent, pulled=False)})"
     order = f" ORDER BY {spec.sort}" if spec.sort else ""
     cur.execute(f"CREATE OR REPLACE TABLE _sorted_{spec.name} AS SELECT * FROM {rows}{order}")
     cur.execute(f"DROP TABLE _new_{spec.name}")
     cur.execute(f"ALTER TABLE _sorted_{spec.name} RENAME TO _new_{spec.name}")
+
+
+def _swap_in(cur, spec: TableSpec) -> None:
+    cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
+    cur.execute(f"ALTER TABLE _new_{spec.name} RENAME TO {spec.name}")
+    for column in spec.indexes:  # after the rename: DuckDB renames no indexed table
+        create_index(cur, spec.name, column)
 
 
 def rebuild(
@@ -106,26 +124,42 @@ def rebuild(
     specs: list[TableSpec],
     chunk_rows: int,
     progress: Callable[[float, str], None] | None = None,
+    *,
+    in_place: bool = False,
 ) -> None:
     """Fill fresh copies of the tables chunk by chunk, then swap them all in at once (readers
-    keep using the old copies meanwhile)."""
+    keep using the old copies meanwhile). `in_place` (nobody reads the mirror yet: the first
+    build) swaps each table in, indexed, as soon as it is complete."""
     for spec in specs:
         cur.execute(f"DROP TABLE IF EXISTS _new_{spec.name}")
         cur.execute(f"CREATE TABLE _new_{spec.name} ({duckdb_columns(spec)})")
     report = progress or (lambda _fraction, _stage: None)
+    pending = {s.name for s in specs}  # not yet under their own name
+
+    def finish(spec: TableSpec) -> None:
+        if spec.sort or spec.enrich:
+            parent = spec.parent[0] if spec.parent else None
+            _sort(cur, spec, f"_new_{parent}" if parent in pending else parent)
+        if in_place:
+            _swap_in(cur, spec)
+            pending.discard(spec.name)
+
+    # A table is finished as soon as its last chunk is in, while the pull worker goes on
+    # reading the next tables: the two processes share the cores instead of taking turns.
+    copying = None
     for spec, frame, fraction in puller.tables(specs, chunk_rows):
+        if copying is not None and spec.name != copying.name:
+            finish(copying)
+        copying = spec
         _insert(cur, f"_new_{spec.name}", spec, frame)
         report(0.85 * fraction, spec.name)  # copying is most of the work
-    for spec in specs:
-        if spec.sort or spec.enrich:
-            _sort(cur, spec, {s.name for s in specs})
+    if copying is not None:
+        finish(copying)
     report(0.92, "rollups")
     cur.execute("BEGIN")
     for spec in specs:
-        cur.execute(f"DROP TABLE IF EXISTS {spec.name}")
-        cur.execute(f"ALTER TABLE _new_{spec.name} RENAME TO {spec.name}")
-        for column in spec.indexes:  # after the rename: DuckDB renames no indexed table
-            create_index(cur, spec.name, column)
+        if spec.name in pending:
+            _swap_in(cur, spec)
     views.ensure_views(cur)
     rollups.rebuild_all(cur)
     cur.execute("COMMIT")
@@ -158,9 +192,11 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
             touched.capture(cur, spec.name)  # the rows as they were
         _delete_ids(cur, spec.name, frame)
         if spec.enrich:
-            cur.execute(f"INSERT INTO {spec.name} " + _enriched(spec, "_delta", spec.parent[0]))
+            cur.execute(
+                f"INSERT INTO {spec.name} " + _enriched(spec, "_delta", spec.parent[0], pulled=True)
+            )
         else:
-            cur.execute(INSERT_DELTA.format(table=spec.name, columns=", ".join(spec.columns)))
+            cur.execute(_insert_delta(spec.name, spec))
         if touched:
             touched.capture(cur, spec.name)  # and as they are now
         cur.unregister("_delta")
@@ -234,7 +270,9 @@ def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]], touched) -> i
         cur.register("_delta", ids)
         touched.capture(cur, table)
         cur.unregister("_delta")
-        guard = PURGE_GUARD.format(table=table) if "created_at" in BY_NAME[table].columns else ""
+        guard = ""
+        if "created_at" in BY_NAME[table].columns:
+            guard = PURGE_GUARD.format(table=table, purged_at=local_sql("p.changed_at"))
         cur.execute(DELETE_PURGED.format(table=table, guard=guard), {"table": table})
         for child in (c for c in TABLES if c.parent and c.parent[0] == table):
             # The store's foreign key cascades; so does the mirror.

@@ -28,6 +28,7 @@ from core.bi import measures, targets
 from core.bi.measures import MEASURES, SCOPE
 from core.bi.periods import Period, last_months
 from core.bi.scope import EVERYONE, Who, scope_params
+from core.i18n import business_today
 from core.permissions import Actor
 
 BRIEFING = (
@@ -173,7 +174,7 @@ def trend(mirror, *, actor: Actor, who: Who = EVERYONE, months: int = 12,
 
 def forgotten(mirror, *, actor: Actor, who: Who = EVERYONE,
               today: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
-    params = scope_params(mirror, actor, who, "customer") | {"today": today or dt.date.today()}
+    params = scope_params(mirror, actor, who, "customer") | {"today": today or business_today()}
     bands = dict(mirror.query(FORGOTTEN_SQL, **params).iter_rows())
     counts = [sum(n for band, n in bands.items() if band >= d) for d in FORGOTTEN_DAYS]
     return pl.DataFrame({"days": FORGOTTEN_DAYS, "customers": counts},
@@ -182,7 +183,7 @@ def forgotten(mirror, *, actor: Actor, who: Who = EVERYONE,
 
 def forgotten_ids(mirror, *, actor: Actor, days: int, who: Who = EVERYONE,
                   today: dt.date | None = None) -> list[int]:  # fmt: skip
-    params = scope_params(mirror, actor, who, "customer") | {"today": today or dt.date.today()}
+    params = scope_params(mirror, actor, who, "customer") | {"today": today or business_today()}
     return mirror.query(FORGOTTEN_IDS_SQL, days=days, **params)["id"].to_list()
 
 
@@ -193,7 +194,7 @@ def todo(mirror, *, actor: Actor, who: Who = EVERYONE,
     parts = [f"SELECT '{item}' AS item, CAST(count AS BIGINT) AS count FROM ({part})"
              for item, part in zip(TODO_ITEMS, parts, strict=True)]  # fmt: skip
     params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
-    frame = mirror.query(" UNION ALL ".join(parts), today=today or dt.date.today(), **params)
+    frame = mirror.query(" UNION ALL ".join(parts), today=today or business_today(), **params)
     return pl.DataFrame({"item": TODO_ITEMS}).join(frame, on="item", how="left")
 
 
@@ -201,7 +202,7 @@ def todo_ids(mirror, *, actor: Actor, item: str, who: Who = EVERYONE,
              today: dt.date | None = None) -> list[int]:  # fmt: skip
     params = scope_params(mirror, actor, who, "customer", "contract", "receivable")
     sql = f"SELECT id FROM ({_todo_sql(item)}) ORDER BY id"
-    return mirror.query(sql, today=today or dt.date.today(), **params)["id"].to_list()
+    return mirror.query(sql, today=today or business_today(), **params)["id"].to_list()
 
 
 def cards(mirror, *, actor: Actor, period: Period, who: Who = EVERYONE,

@@ -29,6 +29,7 @@ from core.bi.schema import SCHEMA_VERSION, TABLES
 from core.bi.sync import PURGE_FEED, Puller, probe
 from core.config import get_settings
 from core.db import get_engine
+from core.i18n import business_zone
 
 Progress = Callable[[float, str], None]
 
@@ -143,7 +144,11 @@ class Mirror:
     # --- building and refreshing -----------------------------------------------------------
 
     def _meta_expected(self) -> dict[str, str]:
-        return {"schema_version": str(SCHEMA_VERSION), "store": _store_identity(self.store_url)}
+        return {
+            "schema_version": str(SCHEMA_VERSION),
+            "store": _store_identity(self.store_url),
+            "time_zone": business_zone().key,  # local times in the mirror follow it
+        }
 
     def build(self, progress: Progress | None = None) -> None:
         """Copy every mirrored table in full (first start, schema change, another store);
@@ -152,7 +157,9 @@ class Mirror:
         with self._lock:
             started = time.monotonic()
             marks = probe(self._puller.engine)  # before copying: later writes are pulled after
-            apply.rebuild(self._writer, self._puller, list(TABLES), self.chunk_rows, progress)
+            # Before the first build nobody reads the mirror: tables go live one by one.
+            apply.rebuild(self._writer, self._puller, list(TABLES), self.chunk_rows, progress,
+                          in_place=not self.is_built)  # fmt: skip
             apply.write_state(self._writer, marks, self._meta_expected())
             self._after_sync(marks, started, changed=set(marks))
             self.is_built = True

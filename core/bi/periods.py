@@ -7,6 +7,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from core.i18n import business_today
+
 PRESETS = (
     "today",
     "yesterday",
@@ -116,13 +118,14 @@ def custom(start: dt.date, end: dt.date) -> Period:
 
 def last_months(count: int, today: dt.date | None = None) -> Period:
     """The `count` calendar months ending with the current one (the dashboard trend)."""
-    today = today or dt.date.today()
+    today = today or business_today()
     return Period(_add_months(today, -(count - 1)), _month_end(today.year, today.month))
 
 
 def preset(name: str, today: dt.date | None = None) -> Period:
-    """A named period around `today` (default: the server's date); weeks start on Monday."""
-    today = today or dt.date.today()
+    """A named period around `today` (default: today in the business time zone); weeks start
+    on Monday."""
+    today = today or business_today()
     monday = today - dt.timedelta(days=today.weekday())
     quarter_start = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     match name:

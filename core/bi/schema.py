@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Text
 
+from core.bi.local_time import local_sql
 from core.models import Base
 
 # Bump when TABLES changes: a mirror file built from another version is rebuilt from scratch.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,17 @@ _DUCK = {
 def create_index(cur, table: str, column: str) -> None:
     """A fresh index (unique name: the table it replaces may still hold one)."""
     cur.execute(f"CREATE INDEX ix_{table}_{column}_{uuid.uuid4().hex[:8]} ON {table}({column})")
+
+
+def mirrored_select(spec: TableSpec, alias: str = "") -> str:
+    """The select list that copies pulled rows into the mirror table: timestamps become
+    business-local time (local_time says why), everything else as pulled."""
+    prefix = f"{alias}." if alias else ""
+    parts = []
+    for name, dtype in polars_schema(spec).items():
+        source = f"{prefix}{name}"
+        parts.append(f"{local_sql(source)} AS {name}" if dtype == pl.Datetime("us") else source)
+    return ", ".join(parts)
 
 
 def duckdb_columns(spec: TableSpec) -> str:

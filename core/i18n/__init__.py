@@ -145,6 +145,11 @@ def business_zone():
     return ZoneInfo(get_settings().timezone)
 
 
+def business_today() -> dt.date:
+    """Today's date in the business time zone (the server may run on UTC)."""
+    return dt.datetime.now(business_zone()).date()
+
+
 def to_local(value: dt.datetime) -> dt.datetime:
     """Naive UTC (as stored) → naive local time in the business time zone."""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)

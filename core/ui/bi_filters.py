@@ -10,15 +10,11 @@ import streamlit as st
 from core.bi import people
 from core.bi.periods import PRESETS, Period, preset
 from core.bi.scope import EVERYONE, Who
-from core.i18n import business_zone, t
+from core.i18n import business_today, t
 from core.permissions import Actor
 
 CHOICES = (*PRESETS, "custom")
 INDENT = "\u3000"  # a full-width space: sub-departments indented under their parent
-
-
-def business_today() -> dt.date:
-    return dt.datetime.now(business_zone()).date()
 
 
 def _range(prefix: str, choice: str, today: dt.date) -> Period:

@@ -275,7 +275,8 @@ def test_big_copies_through_the_arrow_worker_keep_exact_types(session, org, db_u
             "SELECT order_date, created_at, typeof(amount) AS t FROM contracts WHERE id = $id",
             id=con.id,
         ).row(0)
-        assert row == (DAY, data.at(DAY), "DECIMAL(14,2)")
+        # created_at arrives in business-local time (Asia/Shanghai: UTC+8)
+        assert row == (DAY, data.at(DAY) + dt.timedelta(hours=8), "DECIMAL(14,2)")
         trips = mirror.query("SELECT status FROM approval_requests ORDER BY status")
         assert trips["status"].to_list() == ["approved", "pending"]
     finally:
@@ -318,3 +319,32 @@ def test_refreshes_reconcile_in_the_background_now_and_then(session, org, make_m
             break
         time.sleep(0.05)
     assert _contracts(mirror) == {kept.id: 6.00}
+
+
+def test_timestamps_count_on_the_business_day_not_the_utc_day(session, org, db_url, tmp_path):
+    """A customer created at 20:00 UTC on 31 March is created at 04:00 on 1 April in Shanghai:
+    reports count it in April, and "today" is the business date."""
+    from core.bi import measures
+    from core.bi.periods import month
+    from core.bi.scope import EVERYONE
+
+    late = data.customer(session, org.users["sales1"], dt.date(2026, 3, 31))
+    late.created_at = dt.datetime(2026, 3, 31, 20, 0)
+    early = data.customer(session, org.users["sales1"], dt.date(2026, 3, 31))
+    early.created_at = dt.datetime(2026, 3, 31, 15, 59)  # 23:59 in Shanghai: still March
+    session.commit()
+    mirror = Mirror(db_url, tmp_path / "m.duckdb")
+    try:
+        mirror.build()
+        admin = org.actor(session, "admin")
+
+        def new_customers(period):
+            return measures.total(mirror, "new_customers", actor=admin, period=period, who=EVERYONE)
+
+        assert (new_customers(month(2026, 3)), new_customers(month(2026, 4))) == (1, 1)
+        late.created_at = dt.datetime(2026, 4, 30, 16, 0)  # 1 May 00:00 in Shanghai
+        session.commit()
+        mirror.refresh(force=True)
+        assert (new_customers(month(2026, 4)), new_customers(month(2026, 5))) == (0, 1)
+    finally:
+        mirror.close()
