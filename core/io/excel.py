@@ -6,8 +6,6 @@ with Excel's quote prefix, so a cell like "=1+1" can never run as a formula."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable
 from typing import IO
 
@@ -17,7 +15,7 @@ from sqlalchemy.sql import ColumnElement
 
 from core.entities import EntitySpec, FieldSpec, Kind
 from core.i18n import set_locale, t
-from core.io.export import FORMULA_STARTS, export_columns
+from core.io.export import FORMULA_STARTS, export_columns, unlinked_file
 from core.permissions import Actor
 from core.services import records
 from core.services.lookups import Lookups
@@ -140,15 +138,8 @@ def write_xlsx(
 
 
 def xlsx_file(session: Session, **kwargs) -> IO[bytes]:
-    """The workbook as an open, rewound file (on disk, already unlinked: it vanishes when
-    closed), for a download button."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    try:
-        write_xlsx(session, path, **kwargs)
-        return open(path, "rb")  # noqa: SIM115 — the caller reads and closes it
-    finally:
-        os.unlink(path)
+    """The workbook as an unlinked file on disk, open for reading (see unlinked_file)."""
+    return unlinked_file(".xlsx", lambda path: write_xlsx(session, path, **kwargs))
 
 
 def xlsx_bytes(session: Session, **kwargs) -> bytes:

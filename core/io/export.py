@@ -8,7 +8,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from sqlalchemy.orm import Session
@@ -73,18 +73,28 @@ def csv_chunks(
         yield cells.csv(rows).encode("utf-8")
 
 
-def csv_file(session: Session, **kwargs) -> IO[bytes]:
-    """The whole CSV written chunk by chunk to a file on disk, returned open for reading and
-    already unlinked (it vanishes when closed): an open binary file is what a download button
-    accepts besides bytes, and the rows never sit in memory while they are written."""
-    handle, path = tempfile.mkstemp(suffix=".csv")
+def unlinked_file(suffix: str, write: Callable[[str], object]) -> IO[bytes]:
+    """A temporary file filled by `write(path)`, returned open for reading and already unlinked
+    (it vanishes when closed): an open binary file is what a download button accepts besides
+    bytes, and the export never sits in memory while it is written."""
+    handle, path = tempfile.mkstemp(suffix=suffix)
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in csv_chunks(session, **kwargs):
-                out.write(chunk)
+        write(path)
         return open(path, "rb")  # noqa: SIM115 — the caller reads and closes it
     finally:
         os.unlink(path)
+
+
+def csv_file(session: Session, **kwargs) -> IO[bytes]:
+    """The whole CSV written chunk by chunk to an unlinked file on disk (see unlinked_file)."""
+
+    def write(path: str) -> None:
+        with open(path, "wb") as out:
+            for chunk in csv_chunks(session, **kwargs):
+                out.write(chunk)
+
+    return unlinked_file(".csv", write)
 
 
 def csv_bytes(session: Session, **kwargs) -> bytes:
