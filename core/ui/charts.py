@@ -1,6 +1,7 @@
 """Altair charts for the dashboard and BI reports, built from the report frames: translated axis
 and legend titles, tooltips with exact figures, money axes in 万 for Chinese (SI units for
-English), horizontal bars for names (Chinese labels stay level and readable)."""
+English), horizontal bars for names (Chinese labels stay level and readable). A frame carrying
+row numbers (core/ui/chart_pick.py) draws marks that a click picks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import altair as alt
 import polars as pl
 
 from core.i18n import get_locale
+from core.ui.chart_pick import ROW, clickable
 
 MONEY = "money"
 COUNT = "count"
@@ -73,7 +75,7 @@ def ranked_bars(
     shown = frame.sort(value, descending=True).head(limit)
     tips = _tooltips(shown, [(label, label_title, "text"), (value, value_title, kind), *tooltips])
     bars = alt.Chart(shown).mark_bar(color=color, cornerRadiusEnd=3, height=BAR_HEIGHT - 8)
-    chart = bars.encode(
+    chart = clickable(bars, shown).encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=value_title, axis=value_axis(kind, value_title)),
         tooltip=tips,
@@ -83,7 +85,9 @@ def ranked_bars(
 
 def _long(frame: pl.DataFrame, x: str, series: dict[str, str]) -> pl.DataFrame:
     """Wide series columns → one row per (x, series) with the translated series name."""
-    long = frame.select(x, *series).unpivot(index=x, variable_name="series", value_name="value")
+    index = [x, ROW] if ROW in frame.columns else [x]
+    long = frame.select(*index, *series).unpivot(index=index, variable_name="series",
+                                                 value_name="value")  # fmt: skip
     return long.with_columns(pl.col("series").replace_strict(series, return_dtype=pl.String))
 
 
@@ -116,7 +120,8 @@ def grouped_bars(
     legend = alt.Legend(title=None, orient="top")
     tip = [alt.Tooltip("_x:N", title=x_title or ""), alt.Tooltip("series:N", title=value_title or " "),
            alt.Tooltip("value:Q", title=value_title or " ", format=_tooltip_format(kind))]  # fmt: skip
-    bars = alt.Chart(_long(data, "_x", series)).mark_bar(cornerRadiusEnd=2).encode(
+    long = _long(data, "_x", series)
+    bars = clickable(alt.Chart(long).mark_bar(cornerRadiusEnd=2), long).encode(
         x=x_enc, xOffset=alt.XOffset("series:N", sort=list(series.values())),
         y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title, vertical=True)),
         color=alt.Color("series:N", scale=colors, legend=legend), tooltip=tip,
@@ -139,27 +144,24 @@ def lines(
     value_title: str = "",
     kind: str = COUNT,
     bucket: str = "month",
-) -> alt.Chart:
+) -> alt.LayerChart:
     """One line per series over the period's buckets (a date column)."""
     unit = "utcyearmonthdate" if bucket == "day" else "utcyearmonth"
     fmt = "%m-%d" if bucket == "day" else "%Y-%m"
     # ISO text, not a date: the browser then reads it as UTC midnight, and UTC time units show
     # the same day in every time zone (a date column arrived as local midnight: a day early).
     long = _long(frame, x, series).with_columns(pl.col(x).dt.strftime("%Y-%m-%d"))
-    return (
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(f"{x}:T", timeUnit=unit, title=x_title, axis=alt.Axis(format=fmt, labelAngle=0)),
-            y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title, vertical=True)),
-            color=alt.Color("series:N", sort=list(series.values()), legend=alt.Legend(title=None, orient="top"),
-                            scale=alt.Scale(range=PALETTE)),
-            tooltip=[alt.Tooltip(f"{x}:T", timeUnit=unit, title=x_title or "", format=fmt),
-                     alt.Tooltip("series:N", title=" "),
-                     alt.Tooltip("value:Q", title=value_title or " ", format=_tooltip_format(kind))],
-        )
-        .properties(height=280)
+    base = alt.Chart(long).encode(
+        x=alt.X(f"{x}:T", timeUnit=unit, title=x_title, axis=alt.Axis(format=fmt, labelAngle=0)),
+        y=alt.Y("value:Q", title=value_title, axis=value_axis(kind, value_title, vertical=True)),
+        color=alt.Color("series:N", sort=list(series.values()), legend=alt.Legend(title=None, orient="top"),
+                        scale=alt.Scale(range=PALETTE)),
+        tooltip=[alt.Tooltip(f"{x}:T", timeUnit=unit, title=x_title or "", format=fmt),
+                 alt.Tooltip("series:N", title=" "),
+                 alt.Tooltip("value:Q", title=value_title or " ", format=_tooltip_format(kind))],
     )  # fmt: skip
+    points = clickable(base.mark_point(filled=True, size=60), long)  # a click picks a bucket
+    return alt.layer(base.mark_line(), points).properties(height=280)
 
 
 def funnel(
@@ -180,7 +182,7 @@ def funnel(
     y = alt.Y(f"{stage}:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, ticks=False,
                                                                   domain=False))  # fmt: skip
     base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(height=BAR_HEIGHT, cornerRadius=3).encode(
+    bars = clickable(base.mark_bar(height=BAR_HEIGHT, cornerRadius=3), data).encode(
         x=alt.X("_lo:Q", axis=None),
         x2="_hi:Q",
         color=alt.Color(f"{stage}:N", sort=order, legend=None, scale=alt.Scale(range=PALETTE)),
@@ -208,9 +210,9 @@ def donut(
     if share:
         fields.append((share, share_title, PCT))
     frame = frame.sort(value, descending=True).head(DONUT_SLICES)
+    arcs = alt.Chart(frame).mark_arc(innerRadius=50, stroke="white")  # outer radius: fits the view
     return (
-        alt.Chart(frame)
-        .mark_arc(innerRadius=50, stroke="white")  # outer radius: fits the view
+        clickable(arcs, frame)
         .encode(
             theta=alt.Theta(f"{value}:Q", stack=True),
             color=alt.Color(f"{label}:N", sort=frame[label].to_list(), scale=alt.Scale(scheme="tableau10"),
@@ -243,7 +245,7 @@ def actual_vs_target(
     base = alt.Chart(frame).encode(
         cat(f"{label}:N", sort=order, title=None, axis=axis), tooltip=tips
     )
-    bars = base.mark_bar(color=PALETTE[0], cornerRadiusEnd=2).encode(
+    bars = clickable(base.mark_bar(color=PALETTE[0], cornerRadiusEnd=2), frame).encode(
         val(f"{actual}:Q", title=actual_title,
             axis=value_axis(MONEY, actual_title, vertical=not horizontal))
     )  # fmt: skip
@@ -274,7 +276,7 @@ def paired_bars(
     tips = [alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip("series:N", title=" "),
             alt.Tooltip("value:Q", title=value_title, format=_tooltip_format(kind)),
             *_tooltips(long, list(tooltips))]  # fmt: skip
-    chart = alt.Chart(long).mark_bar(cornerRadiusEnd=2).encode(
+    chart = clickable(alt.Chart(long).mark_bar(cornerRadiusEnd=2), long).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)),
         yOffset=alt.YOffset("series:N", sort=list(series.values())),
         x=alt.X("value:Q", title=value_title, axis=value_axis(kind, value_title)),

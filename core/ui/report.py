@@ -1,7 +1,8 @@
 """The common report block (BI-*, CUS-1): a chart, the table behind it with translated headers
 and locale-formatted numbers, a CSV download of exactly that table (same rows, columns and
 order; UTF-8 with BOM; numbers unformatted so spreadsheets can add them; text cells that would
-run as formulas neutralised), and click-through: selecting a row opens the records behind it."""
+run as formulas neutralised), and click-through: selecting a row, or clicking its mark in the
+chart, opens the records behind it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import altair as alt
 import polars as pl
@@ -27,6 +29,7 @@ from core.i18n import (
 )
 from core.io.export import BOM, neutralise
 from core.permissions import Actor
+from core.ui.chart_pick import PICK, is_clickable, latest_pick, numbered, picked_row
 from core.ui.drill import Drill, show_drill
 
 NUMERIC = {"int", "money", "number", "pct", "days"}
@@ -118,19 +121,21 @@ def _selected_row(key: str, size: int) -> int | None:
 
 
 def report_table(key: str, frame: pl.DataFrame, columns: list[Col], *, file_name: str,
-                 selectable: bool = True) -> dict | None:  # fmt: skip
-    """The table with its CSV download; returns the selected row (raw values) or None."""
+                 selectable: bool = True, on_select: Callable[[], None] | None = None,
+                 hint_key: str = "bi_pages.report.click_hint") -> dict | None:  # fmt: skip
+    """The table with its CSV download; returns the selected row (raw values) or None.
+    `on_select` runs when the user changes the selection."""
     data = display_table(frame, columns)
     config = {
         c.header: st.column_config.TextColumn(alignment="right" if c.kind in NUMERIC else None)
         for c in columns
     }
-    options = {"on_select": "rerun", "selection_mode": ["single-row", "single-cell"]}
+    options = {"on_select": on_select or "rerun", "selection_mode": ["single-row", "single-cell"]}
     st.dataframe(data, key=key, hide_index=True, column_config=config, width="stretch",
                  **(options if selectable else {}))  # fmt: skip
     left, right = st.columns([4, 1], vertical_alignment="center")
     if selectable:
-        left.caption(t("bi_pages.report.click_hint"))
+        left.caption(t(hint_key))
     with right:
         st.download_button(
             t("bi_pages.report.download_csv"),
@@ -145,14 +150,44 @@ def report_table(key: str, frame: pl.DataFrame, columns: list[Col], *, file_name
     return frame.row(index, named=True) if index is not None else None
 
 
-def _charts(key: str, drawn) -> None:
-    """One chart across the width, or several side by side."""
+def frame_digest(frame: pl.DataFrame) -> str:
+    """Short fingerprint of a frame's rows: a chart keyed by it starts without a pick when its
+    figures change (a keyed chart would otherwise keep a pick of rows that moved)."""
+    return f"{hash(tuple(frame.hash_rows().to_list())) & 0xFFFFFFFF:08x}"
+
+
+def _clicked(block: str, widget: str) -> None:
+    """Selection callback: remember which of a block's widgets the user clicked last."""
+    st.session_state[f"{block}.clicked"] = widget
+
+
+def _chart(one, key: str, block: str) -> str | None:
+    """Draw one chart; returns its key when a click on it picks a row."""
+    if not is_clickable(one):
+        st.altair_chart(one, width="stretch", key=key)
+        return None
+    st.altair_chart(one, width="stretch", key=key, on_select=partial(_clicked, block, key),
+                    selection_mode=PICK)  # fmt: skip
+    return key
+
+
+def _charts(key: str, drawn, digest: str) -> list[str]:
+    """One chart across the width, or several side by side; returns the clickable ones' keys."""
     if not isinstance(drawn, list | tuple):
-        st.altair_chart(drawn, width="stretch", key=f"{key}.chart")
-        return
+        return [k for k in [_chart(drawn, f"{key}.chart.{digest}", key)] if k]
+    keys = []
     for i, (col, one) in enumerate(zip(st.columns(len(drawn)), drawn, strict=True)):
         with col:
-            st.altair_chart(one, width="stretch", key=f"{key}.chart{i}")
+            keys.append(_chart(one, f"{key}.chart{i}.{digest}", key))
+    return [k for k in keys if k]
+
+
+def _picked(key: str, frame: pl.DataFrame, chart_keys: list[str]) -> dict | None:
+    """The row picked last in the table or one of its charts (raw values), or None."""
+    picks = {key: _selected_row(key, len(frame))}
+    picks |= {k: picked_row(st.session_state.get(k)) for k in chart_keys}
+    index = latest_pick(picks, st.session_state.get(f"{key}.clicked"))
+    return frame.row(index, named=True) if index is not None and index < len(frame) else None
 
 
 def report_block(
@@ -169,18 +204,24 @@ def report_block(
     empty_key: str = "bi_pages.report.empty",
     beside: bool = False,
 ) -> None:
-    """Title, chart, table + CSV, and the records behind the selected row — or an empty state
-    (`empty` says when a frame of zeros counts as empty; default: no rows). `beside` puts a
-    compact chart (a donut) left of the table instead of above it."""
+    """Title, chart, table + CSV, and the records behind the selected row or clicked mark — or
+    an empty state (`empty` says when a frame of zeros counts as empty; default: no rows).
+    `beside` puts a compact chart (a donut) left of the table instead of above it."""
     st.subheader(title)
     if frame.is_empty() if empty is None else empty:
         st.info(t(empty_key))
         return
     chart_area, table_area = st.columns([2, 3], gap="large") if beside else (st.container(),) * 2
+    chart_keys = []
     if chart is not None:
         with chart_area:
-            _charts(key, chart(frame))
+            # Row numbers make the chart's marks clickable, and lead a click back to its row.
+            drawn = chart(numbered(frame) if drill is not None else frame)
+            chart_keys = _charts(key, drawn, frame_digest(frame))
     with table_area:
-        row = report_table(key, frame, columns, file_name=file_name, selectable=drill is not None)
-    if row is not None and drill is not None:
+        hint = "bi_pages.report.click_hint_chart" if chart_keys else "bi_pages.report.click_hint"
+        report_table(key, frame, columns, file_name=file_name, selectable=drill is not None,
+                     on_select=partial(_clicked, key, key), hint_key=hint)  # fmt: skip
+    row = _picked(key, frame, chart_keys) if drill is not None else None
+    if row is not None:
         show_drill(actor, drill(row), key=f"{key}.drill")

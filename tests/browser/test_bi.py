@@ -1,10 +1,12 @@
 """The dashboard and a BI report in Chromium (CUS-1, BI-*): charts drawn with Chinese text, the
-period changed, a CSV downloaded, screenshots saved for a human look."""
+period changed, a CSV downloaded, a bar clicked through to its records, screenshots saved for a
+human look."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -17,6 +19,9 @@ pytestmark = pytest.mark.browser
 
 CHART = "[data-testid='stVegaLiteChart']"
 SELECT = "[data-testid='stMain'] [data-testid='stSelectbox']"
+BARS = "svg.marks g.mark-rect path"
+TOOLTIP = "#vg-tooltip-element"
+RECORDS = re.compile(r"共 \d+ 条记录")
 MIRROR_BUILD_MS = 180_000  # first BI render on a busy 2-core machine copies the store
 
 
@@ -89,4 +94,63 @@ def test_the_customer_portrait_draws_the_map_of_china(context):
     open_page(page, _href(page, "bi-portrait"))
     _charts_drawn(page, 2)
     page.screenshot(path=SHOTS / "bi-portrait.png")
+    assert not visible_problems(page), visible_problems(page)
+
+
+def _expect(locator):
+    """Playwright's expect, imported late: without playwright the fixtures skip these tests."""
+    from playwright.sync_api import expect
+
+    return expect(locator)
+
+
+def _opacity(bar) -> float:
+    return float(bar.get_attribute("opacity") or 1)
+
+
+def test_clicking_a_bar_opens_its_records_and_a_click_beside_the_bars_closes_them(context):
+    page = context.new_page()
+    log_in(page, "manager")
+    _tall(page)
+    open_page(page, _href(page, "bi-rankings"))
+    _pick(page, "时间范围", "本年")
+    _charts_drawn(page, 1)
+    chart = page.locator(CHART).first
+    bars = chart.locator(BARS)
+    assert bars.count() >= 2, "the ranking draws a bar per employee with contracts this year"
+    top, last = bars.first, bars.last
+    top.hover()
+    employee = page.locator(TOOLTIP).locator("td.value").first.inner_text()
+
+    top.click()
+    wait_idle(page)
+    _expect(page.get_by_text(RECORDS)).to_be_visible()
+    _expect(page.get_by_text(f"{employee} · 合同金额", exact=True)).to_be_visible()
+    assert _opacity(top) == 1 and _opacity(last) < 1, "the clicked bar stands out"
+    page.screenshot(path=SHOTS / "bi-rankings-bar-clicked.png")
+    assert not visible_problems(page), visible_problems(page)
+
+    box = last.bounding_box()
+    page.mouse.click(box["x"] + box["width"] + 40, box["y"] + box["height"] / 2)
+    wait_idle(page)
+    _expect(page.get_by_text(RECORDS)).to_have_count(0)
+    assert _opacity(last) == 1, "nothing is highlighted any more"
+
+
+def test_clicking_a_funnel_stage_on_the_dashboard_opens_its_opportunities(context):
+    page = context.new_page()
+    log_in(page, "manager")
+    _tall(page)
+    open_page(page, _href(page, "dashboard"))
+    _pick(page, "时间范围", "本年")
+    _charts_drawn(page, 2)
+    funnel = page.locator(CHART).filter(has=page.locator("g.mark-text.role-mark")).first
+    label = funnel.locator(BARS).first.get_attribute("aria-label")  # "name: 初步接洽; …"
+    name = re.match(r"name: ([^;]+);", label).group(1)
+    funnel.locator("g.mark-text.role-mark text").first.click()  # the figure written on the bar
+    dialog = page.get_by_role("dialog")
+    _expect(dialog).to_be_visible()
+    _expect(dialog.get_by_text(name, exact=True)).to_be_visible()
+    _expect(dialog.get_by_text(RECORDS)).to_be_visible()
+    page.screenshot(path=SHOTS / "bi-dashboard-funnel-clicked.png")
     assert not visible_problems(page), visible_problems(page)
