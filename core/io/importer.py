@@ -22,7 +22,9 @@ from core.io.export import BOM, csv_line, neutralise
 from core.io.import_rules import RULES, ImportRule, Resolver, RowError
 from core.io.reader import Table
 from core.io.templates import importable_fields
+from core.models import Customer
 from core.permissions import Actor, require
+from core.services import pool_limits
 from core.validation import Invalid, is_empty, validate
 
 Progress = Callable[[float, str], None]
@@ -137,6 +139,32 @@ class _Rows:
         return values, {n for n, v in raw.items() if v is not None}
 
 
+def _owned_caps(session: Session, spec: EntitySpec, plan: ImportPlan, table: Table) -> None:
+    """New customers that would take their owner past the cap on customers owned (CUS-5) are
+    row errors: the first rows fill what room the owner has, the rest are refused."""
+    if spec.model is not Customer:
+        return
+    room: dict[int, tuple[int, int]] = {}  # owner → (limit, customers still allowed)
+    fitting = []
+    for number, values in plan.inserts:
+        owner = values["owner_id"]
+        if owner not in room:
+            limit = pool_limits.owned_limit(session, user_id=owner)
+            left = limit - pool_limits.owned_count(session, user_id=owner) if limit else -1
+            room[owner] = (limit, left)
+        limit, left = room[owner]
+        if not limit:
+            fitting.append((number, values))
+        elif left > 0:
+            room[owner] = (limit, left - 1)
+            fitting.append((number, values))
+        else:
+            reason = t("pool.error.owned_limit", limit=limit)
+            plan.errors.append(RowError(number, reason, list(table.rows[number - table.first_row])))
+    plan.inserts = fitting
+    plan.errors.sort(key=lambda e: e.row)
+
+
 def prepare(
     session: Session,
     *,
@@ -151,8 +179,9 @@ def prepare(
     """Check every row of `table` (mapping: column index → field name) and plan the import.
     Needs `<entity>.import`. Rows: blank ones are ignored; a bad value, an unknown user or
     referenced record (by name, within the importer's view scope), an owner outside the
-    importer's import scope, a duplicate within the file, or a duplicate that cannot be
-    updated (out of edit scope, or several matches) is an error with its reason."""
+    importer's import scope, a duplicate within the file, a duplicate that cannot be updated
+    (out of edit scope, or several matches), or a new customer past its owner's cap on
+    customers owned is an error with its reason."""
     rule: ImportRule = RULES[entity]
     spec = rule.spec
     require(actor, spec.action("import"))
@@ -174,6 +203,7 @@ def prepare(
             cleaned.append((number, *result))
     report(0.6, t("import.progress.duplicates"))
     import_write.plan_duplicates(session, actor, rule, spec, cleaned, mode, plan, table)
+    _owned_caps(session, spec, plan, table)
     report(1.0, t("import.progress.checked"))
     return plan
 
@@ -192,7 +222,8 @@ def commit(
     session: Session, *, actor: Actor, plan: ImportPlan, progress: Progress | None = None
 ) -> ImportResult:
     """Write the plan in the caller's transaction: refused (ImportRejected, nothing written)
-    when any row is bad. Inserts and updates are bulk statements; every record gets an
+    when any row is bad, or with PoolLimitReached when an owner's cap on customers owned was
+    reached since `prepare`. Inserts and updates are bulk statements; every record gets an
     "import" change-log row (updates one per changed field); owner defaults to the importer,
     created_by is the importer."""
     spec = RULES[plan.entity].spec
@@ -201,6 +232,9 @@ def commit(
         raise ImportRejected(count=len(plan.errors))
     report = progress or (lambda fraction, message: None)
     created = import_write.insert_rows(session, actor, spec, plan.inserts, report)
+    if spec.model is Customer:  # someone may have gained customers since the check
+        for owner in sorted({values["owner_id"] for _, values in plan.inserts}):
+            pool_limits.check_owned_after_gain(session, user_id=owner)
     updated = import_write.update_rows(session, actor, spec, plan.updates, report)
     report(1.0, t("import.progress.done"))
     return ImportResult(created=created, updated=updated, skipped=len(plan.skipped))

@@ -21,6 +21,7 @@ from core.errors import DomainError, EditConflict, ValidationFailed
 from core.models import User
 from core.permissions import Actor, require
 from core.services import changelog, records, saved_views
+from core.services.pool_limits import check_owned_allowed
 from core.services.record_query import visible_select
 
 MAX_ROWS = 1000  # a list page holds at most 500; more is a mistake, not a bulk action
@@ -133,9 +134,13 @@ def transfer(
     """Give the selected records a new owner (负责人): needs `<entity>.transfer` with every row in
     its scope; the new owner must be an active user. Rows already owned by them are unchanged.
     Each transfer is one "transfer" change-log row (owner old → new). The entity's own transfer
-    rule applies when it has one (customers: `cascade` moves contacts, deals and contracts)."""
+    rule applies when it has one (customers: `cascade` moves contacts, deals and contracts; the
+    new owner's cap on customers owned counts every selected customer they gain)."""
     rows = checked_rows(session, actor=actor, spec=spec, ids=ids, action=spec.action("transfer"))
     to_user_id = _active_user(session, to_user_id)
+    if spec.name == "customer":  # refused up front rather than at the row that passes the cap
+        gaining = sum(1 for row in rows if row.owner_id != to_user_id)
+        check_owned_allowed(session, user_id=to_user_id, adding=gaining)
     hook = row_function(spec, "transfer")
     changed = 0
     for row in rows:

@@ -29,6 +29,7 @@ from core.models import (
 from core.permissions import Actor, require, scope_clause
 from core.services import changelog, duplicates, records
 from core.services.ownership import check_active_user, flush, log_transfer
+from core.services.pool_limits import check_owned_after_gain
 from core.services.record_query import not_deleted
 
 CUSTOMER = define(
@@ -171,15 +172,21 @@ def create(
     actor: Actor,
     values: Mapping[str, Any],
     confirm_duplicate: bool = False,
+    owner_id: int | None = None,
 ) -> Customer:
-    """A new customer owned by the actor (crm.customer.create). A customer with the same name
-    core (查重: spaces, punctuation, width and 有限公司-style suffixes ignored) or the same phone
-    as an existing owned or pool customer raises DuplicateCustomer unless `confirm_duplicate`."""
+    """A new customer owned by the actor, or by `owner_id` (a converted lead's owner), who must
+    stay within their pools' cap on customers owned (PoolLimitReached); needs
+    crm.customer.create. A customer with the same name core (查重: spaces, punctuation, width
+    and 有限公司-style suffixes ignored) or the same phone as an existing owned or pool customer
+    raises DuplicateCustomer unless `confirm_duplicate`."""
     require(actor, CUSTOMER.action("create"))
     cleaned = records.clean(session, CUSTOMER, values)
     _check_duplicates(session, actor, cleaned, None, confirm_duplicate)
     customer = records.create(session, actor=actor, spec=CUSTOMER, values=values)
+    customer.owner_id = owner_id or actor.user_id
     customer.owned_since = now()
+    flush(session)
+    check_owned_after_gain(session, user_id=customer.owner_id)
     return customer
 
 
@@ -268,12 +275,15 @@ def transfer(
     scope, an active new owner; pool customers are assigned from the pool instead. With
     `cascade`, the customer's contacts, opportunities and contracts move too — those within the
     actor's transfer scope for each (a contract takes its receivable plans and receivables).
+    The new owner's cap on customers owned applies (PoolLimitReached), as on claim and assign.
     Every moved record gets a "transfer" row in its history."""
     customer = for_owner_action(session, actor, customer_id, "transfer")
     check_active_user(session, to_user_id)
     if customer.owner_id != to_user_id:
         log_transfer(session, actor, "customer", customer, to_user_id)
         customer.owned_since = now()
+        flush(session)
+        check_owned_after_gain(session, user_id=to_user_id)
     if cascade:
         _cascade(session, actor, customer.id, to_user_id)
     flush(session)

@@ -232,9 +232,10 @@ def convert(
     given, an opportunity — all or nothing in the caller's transaction. Rules: crm.lead.edit on
     the lead (owner in scope) plus create rights on what is made; not twice; values default to
     the lead's (`conversion_defaults`); the customer's duplicate check applies (confirm to save
-    anyway); everything belongs to the lead's owner; the lead's follow-ups and files move to the
-    customer; field errors come back keyed "customer.name", "contact.mobile" …; both the lead
-    and the customer get a "convert" row in their history."""
+    anyway); everything belongs to the lead's owner, within their cap on customers owned
+    (PoolLimitReached); the lead's follow-ups and files move to the customer; field errors come
+    back keyed "customer.name", "contact.mobile" …; both the lead and the customer get a
+    "convert" row in their history."""
     lead = _for_change(session, actor, lead_id, "edit")
     customer_values, contact_values = conversion_defaults(lead)
     customer_values |= dict(customer or {})
@@ -246,8 +247,8 @@ def convert(
         actor=actor,
         values=customer_values,
         confirm_duplicate=confirm_duplicate,
+        owner_id=lead.owner_id or actor.user_id,
     )
-    made.owner_id = lead.owner_id or actor.user_id
     contact_values["customer_id"] = made.id
     person = _create_part("contact", contacts.create, session, actor=actor, values=contact_values)
     person.owner_id = made.owner_id

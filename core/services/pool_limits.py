@@ -1,6 +1,6 @@
 """Pool membership and the limits a pool sets (CUS-5): daily claims, customers owned, customers
-locked. Limits of 0 mean "no limit". Other services call `check_lock_allowed` before locking a
-customer and may call `check_owned_allowed` before giving someone more customers."""
+locked (0 = no limit). Other services call `check_lock_allowed` before locking a customer and
+`check_owned_after_gain` after giving someone customers (create, transfer, convert, import)."""
 
 from __future__ import annotations
 
@@ -166,6 +166,21 @@ def check_owned_allowed(
     """Refuse when the user would own more customers than allowed (after `adding` more)."""
     limit = owned_limit(session, user_id=user_id, pool=pool)
     if limit and owned_count(session, user_id=user_id) + adding > limit:
+        raise PoolLimitReached("pool.error.owned_limit", limit=limit)
+
+
+def check_owned_after_gain(session: Session, *, user_id: int) -> None:
+    """Call after giving `user_id` more customers, once the change is flushed: refuse
+    (PoolLimitReached) when they now own more than the strictest of their pools allows.
+
+    Counting after the write, under a lock on the user's row, is what stops two concurrent
+    gains from both slipping under the cap: SQLite already holds the write lock then, and on
+    PostgreSQL the later one waits for the row lock and counts the earlier one's customers."""
+    limit = owned_limit(session, user_id=user_id)
+    if not limit:
+        return
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    if owned_count(session, user_id=user_id) > limit:
         raise PoolLimitReached("pool.error.owned_limit", limit=limit)
 
 

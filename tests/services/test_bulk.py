@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from core.entities import FieldSpec, audit_fields, define
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import NotAllowed, PoolLimitReached, ValidationFailed
 from core.models import ChangeLog, Customer, Favourite, Pool, PoolEvent
 from core.services import bulk
 
@@ -73,6 +73,37 @@ def test_transfer_with_one_row_out_of_scope_changes_nothing(session, book):
     assert refused.value.params == {"count": 1, "total": 3}
     assert owners(session, "sales1-1", "sales1-2") == [book.users["sales1"].id] * 2
     assert session.scalars(select(ChangeLog)).all() == []
+
+
+def owned_cap(session, limit: int) -> None:
+    """Nobody here belongs to a pool, so the default pool's cap binds everyone."""
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = limit
+    session.commit()
+
+
+def test_transfer_past_the_new_owners_customer_limit_changes_no_row(session, book):
+    manager, sales2 = book.actor(session, "manager"), book.users["sales2"]
+    owned_cap(session, 3)  # sales2 owns two; three more would make five
+    chosen = ids(session, "sales1-1", "sales1-2", "sales3-1")
+    with pytest.raises(PoolLimitReached) as refused:
+        bulk.transfer(session, actor=manager, spec=spec(), ids=chosen, to_user_id=sales2.id)
+    assert refused.value.key == "pool.error.owned_limit"
+    session.rollback()
+    assert owners(session, "sales1-1", "sales1-2", "sales3-1") == [
+        book.users["sales1"].id,
+        book.users["sales1"].id,
+        book.users["sales3"].id,
+    ]
+    assert session.scalars(select(ChangeLog)).all() == []
+
+
+def test_transfer_counts_only_the_customers_the_new_owner_gains(session, book):
+    manager, sales2 = book.actor(session, "manager"), book.users["sales2"]
+    owned_cap(session, 4)  # sales2 owns two, gains two; sales2-1 is already theirs
+    chosen = ids(session, "sales1-1", "sales3-2", "sales2-1")
+    bulk.transfer(session, actor=manager, spec=spec(), ids=chosen, to_user_id=sales2.id)
+    session.commit()
+    assert owners(session, "sales1-1", "sales3-2") == [sales2.id] * 2
 
 
 def test_transfer_to_an_unknown_or_disabled_user_is_refused(session, book):

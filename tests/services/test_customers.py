@@ -362,6 +362,55 @@ def test_a_rep_cannot_transfer_a_colleagues_customer(session, org, account):
         )
 
 
+def owned_cap(session, limit: int) -> None:
+    """Everyone belongs to no pool here, so the default pool's cap binds them all."""
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = limit
+    session.commit()
+
+
+def test_transfer_to_someone_at_the_owned_customer_limit_is_refused_and_changes_nothing(
+    session, org, account
+):
+    make_customer(session, org, "sales2", name="已有客户")
+    owned_cap(session, 1)
+    with pytest.raises(PoolLimitReached) as failure:
+        customers.transfer(
+            session,
+            actor=actor(session, org, "manager"),
+            customer_id=account.id,
+            to_user_id=org.users["sales2"].id,
+            cascade=True,
+        )
+    session.rollback()
+    assert (failure.value.key, failure.value.params) == ("pool.error.owned_limit", {"limit": 1})
+    assert session.get(Customer, account.id).owner_id == org.users["sales1"].id
+    assert owners(session, Contact, account.id) == {org.users["sales1"].id}
+    assert "transfer" not in [action for action, *_ in history(session, "customer", account.id)]
+
+
+def test_transfer_within_the_owned_customer_limit_goes_through(session, org, account):
+    make_customer(session, org, "sales2", name="已有客户")
+    owned_cap(session, 2)
+    customers.transfer(
+        session,
+        actor=actor(session, org, "manager"),
+        customer_id=account.id,
+        to_user_id=org.users["sales2"].id,
+    )
+    session.commit()
+    assert session.get(Customer, account.id).owner_id == org.users["sales2"].id
+
+
+def test_creating_a_customer_past_the_owned_customer_limit_is_refused(session, org):
+    make_customer(session, org, "sales1", name="甲")
+    owned_cap(session, 1)
+    with pytest.raises(PoolLimitReached):
+        make_customer(session, org, "sales1", name="乙")
+    session.rollback()
+    assert session.scalars(select(Customer.name)).all() == ["甲"]
+    make_customer(session, org, "sales2", name="丙")  # the cap is per owner
+
+
 def test_a_pool_customer_is_assigned_not_transferred(session, org):
     pool = session.scalar(select(Pool.id))
     customer = Customer(name="公海客户", owner_id=None, pool_id=pool)

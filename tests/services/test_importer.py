@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from core.errors import NotAllowed
+from core.errors import NotAllowed, PoolLimitReached
 from core.io import importer, reader, templates
 from core.io.import_rules import RULES
 from core.io.importer import DuplicateMode
-from core.models import ChangeLog, Contact, Customer, Lead, Product
+from core.models import ChangeLog, Contact, Customer, Lead, Pool, Product
 
 pytest.importorskip("core.services.customers")
 
@@ -152,6 +152,41 @@ def test_an_owner_outside_the_importers_teams_is_an_error(session, org):
     manager = org.actor(session, "manager")
     plan = run(session, manager, "customer", customer_file([["丙公司", "", "", "", "outsider"]]))
     assert [e.row for e in plan.errors] == [2]
+
+
+def owned_cap(session, limit: int) -> None:
+    """Nobody here belongs to a pool, so the default pool's cap binds everyone."""
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = limit
+    session.commit()
+
+
+def test_customers_past_their_owners_customer_limit_are_row_errors(session, org):
+    session.add(Customer(name="已有客户", owner_id=org.users["sales1"].id))
+    owned_cap(session, 2)
+    admin = org.actor(session, "admin")
+    rows = [["甲公司", "", "", "", "sales1"], ["乙公司", "", "", "", "sales2"]]
+    rows += [["丙公司", "", "", "", "sales1"], ["丁公司", "", "", "", "sales1"]]
+    plan = run(session, admin, "customer", customer_file(rows))
+    assert [e.row for e in plan.errors] == [4, 5]  # sales1 had room for one more
+    assert plan.errors[0].reason == "拥有的客户已达上限（2 个），不能再增加。"
+    assert plan.errors[0].cells[0] == "丙公司"
+    with pytest.raises(importer.ImportRejected):
+        importer.commit(session, actor=admin, plan=plan)
+    session.rollback()
+    assert count(session, Customer) == 1
+
+
+def test_an_import_whose_owner_gained_customers_since_the_check_is_refused(session, org):
+    owned_cap(session, 1)
+    admin = org.actor(session, "admin")
+    plan = run(session, admin, "customer", customer_file([["甲公司", "", "", "", "sales1"]]))
+    assert plan.ok
+    session.add(Customer(name="刚领取的客户", owner_id=org.users["sales1"].id))
+    session.commit()
+    with pytest.raises(PoolLimitReached):
+        importer.commit(session, actor=admin, plan=plan)
+    session.rollback()
+    assert session.scalars(select(Customer.name)).all() == ["刚领取的客户"]
 
 
 def test_importing_needs_the_import_right(session, org):

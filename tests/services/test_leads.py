@@ -7,7 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from core import db as core_db
-from core.errors import DuplicateCustomer, NotAllowed, NotFound, ValidationFailed
+from core.errors import (
+    DuplicateCustomer,
+    NotAllowed,
+    NotFound,
+    PoolLimitReached,
+    ValidationFailed,
+)
 from core.models import (
     Attachment,
     ChangeLog,
@@ -16,6 +22,7 @@ from core.models import (
     FollowUp,
     Lead,
     Opportunity,
+    Pool,
     Stage,
     StageGroup,
 )
@@ -194,6 +201,33 @@ def test_converting_onto_an_existing_customer_name_needs_confirmation(session, o
     assert count(session, Customer) == 1 and not session.get(Lead, lead.id).is_converted
     _convert_in_own_transaction(org, lead.id, confirm_duplicate=True)
     assert count(session, Customer) == 2
+
+
+def owned_cap(session, limit: int) -> None:
+    """Nobody here belongs to a pool, so the default pool's cap binds everyone."""
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = limit
+    session.commit()
+
+
+def test_conversion_is_refused_when_the_leads_owner_is_at_the_owned_customer_limit(
+    session, org, lead
+):
+    make_customer(session, org, "sales1", name="已有客户")
+    owned_cap(session, 1)
+    with pytest.raises(PoolLimitReached) as failure, core_db.transaction() as s:
+        leads.convert(s, actor=org.actor(s, "manager"), lead_id=lead.id)
+    assert failure.value.key == "pool.error.owned_limit"
+    session.expire_all()
+    assert count(session, Customer) == 1 and count(session, Contact) == 0
+    assert not session.get(Lead, lead.id).is_converted
+    assert session.scalar(select(FollowUp.subject_type)) == "lead"
+
+
+def test_the_converters_own_customers_do_not_count_against_the_leads_owner(session, org, lead):
+    make_customer(session, org, "manager", name="经理的客户")
+    owned_cap(session, 1)
+    made = convert(session, org, lead.id, username="manager")
+    assert made.customer.owner_id == org.users["sales1"].id
 
 
 def test_a_converted_lead_is_read_only(session, org, lead):
