@@ -16,14 +16,13 @@ from core.entities import EntitySpec, get_spec
 from core.errors import DomainError, NotFound
 from core.i18n import t
 from core.permissions import Actor
-from core.services import customers, record_files
+from core.services import customers
 from core.services.customers import CUSTOMER
 from core.services.lookups import Lookups
 from core.ui import transfer
 from core.ui.contact_form import contact_panel, open_new_contact, save_contact
 from core.ui.context import show_error
-from core.ui.files import files_panel
-from core.ui.record_detail import escape_markdown, record_detail
+from core.ui.record_detail import escape_markdown, files_tab, record_detail
 from core.ui.record_form import form_is_open, open_form, record_form, selected_key
 from core.ui.record_list import record_list
 from core.ui.stars import star_button
@@ -185,28 +184,14 @@ def _related_tab(actor: Actor, spec: EntitySpec, page: str, customer_id: int) ->
 
 
 def _files_tab(actor: Actor, customer, editable: bool) -> None:
-    cid = customer.id
-
-    def listing(session):
-        return record_files.listing(session, actor=actor, spec=CUSTOMER, record_id=cid)
-
-    def fetch(session, attachment_id):
-        return record_files.download(
-            session, actor=actor, spec=CUSTOMER, record_id=cid, attachment_id=attachment_id
-        )
-
-    def attach(session, upload):
-        customers.attach_file(session, actor=actor, customer_id=cid, upload=upload)
-
-    def remove(session, attachment_id):
-        customers.remove_file(session, actor=actor, customer_id=cid, attachment_id=attachment_id)
-
-    files_panel(
-        f"{KEY}.files.{cid}",
-        listing=listing,
-        fetch=fetch,
-        attach=attach if editable else None,
-        remove=remove if editable else None,
+    ids = {"actor": actor, "customer_id": customer.id}
+    files_tab(
+        f"{KEY}.files.{customer.id}",
+        actor,
+        CUSTOMER,
+        customer.id,
+        attach=partial(customers.attach_file, **ids) if editable else None,
+        remove=partial(customers.remove_file, **ids) if editable else None,
     )
 
 

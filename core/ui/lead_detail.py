@@ -12,14 +12,13 @@ from core.db import transaction
 from core.errors import DomainError, NotFound
 from core.i18n import format_datetime, t
 from core.permissions import Actor
-from core.services import leads, record_files
+from core.services import leads
 from core.services.customers import CUSTOMER
 from core.services.leads import LEAD
 from core.ui import transfer
 from core.ui.context import show_error
-from core.ui.files import files_panel
 from core.ui.lead_convert import can_convert, conversion_form, conversion_open, open_conversion
-from core.ui.record_detail import escape_markdown, record_detail
+from core.ui.record_detail import escape_markdown, files_tab, record_detail
 from core.ui.record_form import form_is_open, open_form, selected_key
 from core.ui.stars import star_button
 from core.ui.timeline import followup_timeline
@@ -101,28 +100,15 @@ def _delete(actor: Actor, lead) -> None:
 
 
 def _files_tab(actor: Actor, lead) -> None:
-    lid, editable = lead.id, not lead.is_converted and _owner_may(actor, lead, "edit")
-
-    def listing(session):
-        return record_files.listing(session, actor=actor, spec=LEAD, record_id=lid)
-
-    def fetch(session, attachment_id):
-        return record_files.download(
-            session, actor=actor, spec=LEAD, record_id=lid, attachment_id=attachment_id
-        )
-
-    def attach(session, upload):
-        leads.attach_file(session, actor=actor, lead_id=lid, upload=upload)
-
-    def remove(session, attachment_id):
-        leads.remove_file(session, actor=actor, lead_id=lid, attachment_id=attachment_id)
-
-    files_panel(
-        f"{KEY}.files.{lid}",
-        listing=listing,
-        fetch=fetch,
-        attach=attach if editable else None,
-        remove=remove if editable else None,
+    editable = not lead.is_converted and _owner_may(actor, lead, "edit")
+    ids = {"actor": actor, "lead_id": lead.id}
+    files_tab(
+        f"{KEY}.files.{lead.id}",
+        actor,
+        LEAD,
+        lead.id,
+        attach=partial(leads.attach_file, **ids) if editable else None,
+        remove=partial(leads.remove_file, **ids) if editable else None,
     )
 
 

@@ -13,9 +13,10 @@ from core.entities import EntitySpec, FieldSpec, Kind
 from core.errors import DomainError, NotFound
 from core.i18n import format_datetime, has_key, t
 from core.permissions import Actor
-from core.services import attachments, changelog, records
+from core.services import attachments, changelog, record_files, records
 from core.services.lookups import Lookups, parse_logged
 from core.ui.context import show_error
+from core.ui.files import files_panel
 from core.ui.record_form import flash_key, form_is_open, open_form, selected_key
 from core.ui.stars import star_button
 
@@ -152,6 +153,42 @@ def record_detail(
             continue
         with container:
             render()
+
+
+def files_tab(
+    key: str,
+    actor: Actor,
+    spec: EntitySpec,
+    record_id: int,
+    *,
+    attach: Callable[..., object] | None = None,
+    remove: Callable[..., object] | None = None,
+) -> None:
+    """A record's 附件 tab: its files listed and downloaded in the actor's view scope.
+    `attach(session, upload=)` and `remove(session, attachment_id=)` are the entity service's
+    own checked calls for this record; None where the actor may only look."""
+
+    def listing(session):
+        return record_files.listing(session, actor=actor, spec=spec, record_id=record_id)
+
+    def fetch(session, attachment_id):
+        return record_files.download(
+            session, actor=actor, spec=spec, record_id=record_id, attachment_id=attachment_id
+        )
+
+    def add(session, upload):
+        attach(session, upload=upload)
+
+    def drop(session, attachment_id):
+        remove(session, attachment_id=attachment_id)
+
+    files_panel(
+        key,
+        listing=listing,
+        fetch=fetch,
+        attach=add if attach else None,
+        remove=drop if remove else None,
+    )
 
 
 def _confirm_key(spec: EntitySpec) -> str:
