@@ -16,15 +16,13 @@ from functools import partial
 import altair as alt
 import polars as pl
 import streamlit as st
-from babel.numbers import format_compact_currency
 
 from core.i18n import (
-    BABEL_LOCALE,
+    format_compact_money,
     format_date,
     format_money,
     format_number,
     format_percent,
-    get_locale,
     t,
 )
 from core.io.export import BOM, neutralise
@@ -40,8 +38,7 @@ def short_money(value) -> str:
     """Money for a card: 万 / 亿 (K / M in English) from COMPACT_FROM up, else exact."""
     if abs(value) < COMPACT_FROM:
         return format_money(value)
-    locale = BABEL_LOCALE[get_locale()]
-    return format_compact_currency(value, "CNY", locale=locale, fraction_digits=2)
+    return format_compact_money(value)
 
 
 @dataclass(frozen=True)
