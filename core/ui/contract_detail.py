@@ -4,20 +4,21 @@ tabs for lines, receivable plans and receivables, follow-ups, approvals and hist
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from core.db import transaction
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.i18n import format_money, t
 from core.permissions import Actor
 from core.services import contracts, numbering, opportunities, sales_approval, sales_refs
 from core.services.contracts import CONTRACT
 from core.ui import approval_bar, receivable_forms
-from core.ui.context import show_error
 from core.ui.order_form import open_order_form, order_form, order_form_is_open
 from core.ui.order_lines import lines_table
-from core.ui.record_detail import escape_markdown, record_detail
-from core.ui.record_form import flash_key, selected_key
+from core.ui.record_detail import delete_and_close, escape_markdown, record_detail
+from core.ui.record_form import selected_key
 from core.ui.related import followups_tab
 
 
@@ -72,18 +73,6 @@ def _figures(money) -> None:
     columns[3].metric(t("contract.planned"), format_money(money.planned))
 
 
-def _delete(actor: Actor, contract_id: int) -> None:
-    try:
-        with transaction() as session:
-            contracts.delete(session, actor=actor, contract_id=contract_id)
-    except DomainError as exc:
-        show_error(exc)
-        return
-    st.session_state.pop(selected_key(CONTRACT), None)
-    st.session_state[flash_key(CONTRACT)] = "records.deleted"
-    st.rerun()
-
-
 def _actions(actor: Actor, contract) -> None:
     editable = sales_approval.is_editable(contract.approval_status)
     with st.container(horizontal=True):
@@ -105,7 +94,9 @@ def _actions(actor: Actor, contract) -> None:
     if st.session_state.get("contract.confirm_delete") == contract.id:
         st.warning(t("records.confirm_delete", name=escape_markdown(contract.name)))
         if st.button(t("records.confirm"), key="contract.confirm_delete_yes", type="primary"):
-            _delete(actor, contract.id)
+            delete_and_close(
+                CONTRACT, partial(contracts.delete, actor=actor, contract_id=contract.id)
+            )
 
 
 def _lines_tab(actor: Actor, contract) -> None:

@@ -3,31 +3,20 @@ receivable plan with edit (same total rule as creating) and delete while unused.
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from core.db import transaction
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.i18n import format_date, format_money, t
 from core.permissions import Actor
 from core.services import contracts, receivables, records, sales_approval
 from core.services.receivables import PLAN, RECEIVABLE
 from core.ui import approval_bar
-from core.ui.context import show_error
 from core.ui.receivable_forms import open_receivable_form, receivable_form_is_open
-from core.ui.record_detail import escape_markdown, record_detail
-from core.ui.record_form import flash_key, form_is_open, open_form, record_form, selected_key
-
-
-def _delete(spec, action, actor: Actor, **ids) -> None:
-    try:
-        with transaction() as session:
-            action(session, actor=actor, **ids)
-    except DomainError as exc:
-        show_error(exc)
-        return
-    st.session_state.pop(selected_key(spec), None)
-    st.session_state[flash_key(spec)] = "records.deleted"
-    st.rerun()
+from core.ui.record_detail import delete_and_close, escape_markdown, record_detail
+from core.ui.record_form import form_is_open, open_form, record_form, selected_key
 
 
 def _receivable_actions(actor: Actor, receivable) -> None:
@@ -43,7 +32,8 @@ def _receivable_actions(actor: Actor, receivable) -> None:
         approval_bar.approval_buttons("receivable", actor, receivable)
         deletable = editable and actor.can("crm.receivable.delete")
         if deletable and st.button(t("records.delete"), key="receivable.delete"):
-            _delete(RECEIVABLE, receivables.delete, actor, receivable_id=receivable.id)
+            delete = partial(receivables.delete, actor=actor, receivable_id=receivable.id)
+            delete_and_close(RECEIVABLE, delete)
         if st.button(t("records.close"), key="receivable.close"):
             st.session_state.pop(selected_key(RECEIVABLE), None)
             st.rerun()
@@ -113,7 +103,7 @@ def plan_panel(actor: Actor, plan_id: int) -> None:
         if actor.can("crm.receivable.delete") and delete.button(
             t("records.delete"), key="receivable_plan.delete"
         ):
-            _delete(PLAN, receivables.delete_plan, actor, plan_id=plan.id)
+            delete_and_close(PLAN, partial(receivables.delete_plan, actor=actor, plan_id=plan.id))
         if close.button(t("records.close"), key="receivable_plan.close"):
             st.session_state.pop(selected_key(PLAN), None)
             st.rerun()

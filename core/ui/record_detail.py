@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import streamlit as st
 
@@ -195,12 +196,13 @@ def _confirm_key(spec: EntitySpec) -> str:
     return f"{spec.name}.confirm_delete"
 
 
-def _delete(spec: EntitySpec, actor: Actor, record_id: int, version: int | None) -> None:
+def delete_and_close(spec: EntitySpec, delete: Callable[..., object]) -> None:
+    """Run `delete(session)` (the entity service's delete, bound to the record) in one
+    transaction. Done: the record's panel closes and the list says "deleted"; refused: the
+    error shows and the panel stays."""
     try:
         with transaction() as session:
-            records.soft_delete(
-                session, actor=actor, spec=spec, record_id=record_id, expected_version=version
-            )
+            delete(session)
     except DomainError as exc:
         show_error(exc)
         return
@@ -235,7 +237,15 @@ def _actions(spec: EntitySpec, actor: Actor, record) -> None:
         st.warning(t("records.confirm_delete", name=escape_markdown(name)))
         yes_col, no_col, _ = st.columns([1, 1, 5])
         if yes_col.button(t("records.confirm"), key=f"{spec.name}.confirm", type="primary"):
-            _delete(spec, actor, record.id, getattr(record, "version", None))
+            version = getattr(record, "version", None)
+            delete = partial(
+                records.soft_delete,
+                actor=actor,
+                spec=spec,
+                record_id=record.id,
+                expected_version=version,
+            )
+            delete_and_close(spec, delete)
         if no_col.button(t("records.cancel"), key=f"{spec.name}.keep"):
             st.session_state.pop(_confirm_key(spec), None)
             st.rerun()
