@@ -15,7 +15,7 @@ from core.permissions import Actor
 from core.services import contracts, numbering, opportunities, sales_approval, sales_refs
 from core.services.contracts import CONTRACT
 from core.ui import approval_bar, receivable_forms
-from core.ui.order_form import open_order_form, order_form, order_form_is_open
+from core.ui.order_form import open_order_form, order_form, order_form_is_open, order_save
 from core.ui.order_lines import lines_table
 from core.ui.record_detail import delete_and_close, escape_markdown, record_detail
 from core.ui.record_form import selected_key
@@ -29,20 +29,7 @@ def _dependents(session, actor: Actor, customer_id):
     }
 
 
-def _save(session, *, actor, values, lines, discount_rate, record_id, expected_version):
-    if record_id is None:
-        return contracts.create(
-            session, actor=actor, values=values, lines=lines, discount_rate=discount_rate
-        )
-    return contracts.update(
-        session,
-        actor=actor,
-        contract_id=record_id,
-        values=values,
-        lines=lines,
-        discount_rate=discount_rate,
-        expected_version=expected_version,
-    )
+_save = order_save(contracts.create, contracts.update, "contract_id")
 
 
 def contract_form(actor: Actor) -> None:

@@ -15,7 +15,7 @@ from core.services.lookups import option_choices
 from core.services.opportunities import OPPORTUNITY
 from core.ui.context import show_error
 from core.ui.contract_detail import open_new_contract
-from core.ui.order_form import open_order_form, order_form, order_form_is_open
+from core.ui.order_form import open_order_form, order_form, order_form_is_open, order_save
 from core.ui.order_lines import lines_table
 from core.ui.record_detail import escape_markdown, record_detail
 from core.ui.record_form import flash_key, selected_key
@@ -25,20 +25,7 @@ STATUS_COLORS = {"open": "blue", "won": "green", "lost": "red", "invalid": "gray
 CONTRACTS_PAGE = "pages/crm/contracts.py"
 
 
-def _save(session, *, actor, values, lines, discount_rate, record_id, expected_version):
-    if record_id is None:
-        return opportunities.create(
-            session, actor=actor, values=values, lines=lines, discount_rate=discount_rate
-        )
-    return opportunities.update(
-        session,
-        actor=actor,
-        opportunity_id=record_id,
-        values=values,
-        lines=lines,
-        discount_rate=discount_rate,
-        expected_version=expected_version,
-    )
+_save = order_save(opportunities.create, opportunities.update, "opportunity_id")
 
 
 def opportunity_form(actor: Actor) -> None:

@@ -38,6 +38,25 @@ Dependents = Callable[[Session, Actor, int | None], dict[str, dict[Any, str]]]
 COLUMNS = ("product_id", "quantity", "price", "discount_rate")
 
 
+def order_save(create: Callable[..., Any], update: Callable[..., Any], id_name: str) -> Save:
+    """The `save` of an order form from its service: `create` for a new order, `update` (the
+    record id passed as `id_name`, e.g. "contract_id") for a stored one."""
+
+    def save(session, *, actor, values, lines, discount_rate, record_id, expected_version):
+        order = {"values": values, "lines": lines, "discount_rate": discount_rate}
+        if record_id is None:
+            return create(session, actor=actor, **order)
+        return update(
+            session,
+            actor=actor,
+            **{id_name: record_id},
+            **order,
+            expected_version=expected_version,
+        )
+
+    return save
+
+
 def _state_key(spec: EntitySpec) -> str:
     return f"{spec.name}.order_form"
 
