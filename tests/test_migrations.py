@@ -92,3 +92,46 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(empty_s
     command.upgrade(cfg, "head")
     diffs = _differences(empty_store)
     assert not diffs, "schema after downgrade + upgrade differs:\n" + "\n".join(diffs)
+
+
+def test_upgrade_fills_the_duplicate_check_keys_of_existing_customers_and_leads(empty_store):
+    cfg = alembic_config(empty_store)
+    command.upgrade(cfg, "0002")
+    text_columns = ("level", "source", "industry", "address", "notes")
+    engine = create_engine(empty_store)
+    try:
+        with engine.begin() as conn:
+            blank = {c: "" for c in text_columns}
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, version, name, phone, province, city, website,"
+                    " is_dealt, is_locked, level, source, industry, address, notes) VALUES (1, 1,"
+                    " :name, :phone, '', '', '', false, false, :level, :source, :industry,"
+                    " :address, :notes)"
+                ),
+                {"name": "华为技术（深圳）有限公司", "phone": "+86 755 2878 0808"} | blank,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO leads (id, version, name, company, phone, mobile, email,"
+                    " is_converted, level, source, industry, address, notes) VALUES (1, 1, '王总',"
+                    " 'ＡＢＣ 科技有限公司', '', '139 0000 1111', '', false, :level, :source,"
+                    " :industry, :address, :notes)"
+                ),
+                blank,
+            )
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            customer = conn.execute(
+                text("SELECT name_key, name_key_reversed, phone_key FROM customers")
+            ).one()
+            lead = conn.execute(
+                text(
+                    "SELECT name_key, company_key, company_key_reversed, phone_key, mobile_key"
+                    " FROM leads"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(customer) == ("华为技术深圳", "圳深术技为华", "075528780808")
+    assert tuple(lead) == ("王总", "abc科技", "技科cba", "", "13900001111")

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core import match_keys
 from core.demo import names, texts
 from core.demo.context import Ctx
 from core.demo.gen import DAY, HOUR, join, segments, strings, take
@@ -58,37 +59,35 @@ def write_customers(ctx: Ctx, places: Places, c: dict) -> None:
     owned = c["owner"] > 0
     updated = np.maximum.reduce([c["created"], c["last_followup"], c["dealt_at"], c["owned_since"]])
     notes = strings(texts.CUSTOMER_NOTES)
-    ctx.writer.append(
-        "customers",
-        {
-            "id": c["id"],
-            "name": c["name"],
-            "level": take(strings(opts["customer_level"]), c["level"]),
-            "source": rnd.pick(
-                opts["source"], n, [20, 15, 20, 20, 8, 12, 5][: len(opts["source"])] or None
-            ),
-            "industry": take(strings(opts["industry"]), c["industry"]),
-            "province": take(places.province, c["city"]),
-            "city": take(places.full, c["city"]),
-            "address": places.address(ctx, c["city"]),
-            "phone": places.phone(ctx, c["city"]),
-            "website": website,
-            "is_dealt": c["dealt"],
-            "dealt_at": c["dealt_at"],
-            "is_locked": owned & rnd.chance(0.03, n),
-            "next_contact_at": np.where(
-                owned & rnd.chance(0.4, n), rnd.between(ctx.now + HOUR, ctx.now + 14 * DAY, n), 0
-            ),
-            "last_followup_at": c["last_followup"],
-            "owned_since": c["owned_since"],
-            "pool_id": np.where(c["pool"], ctx.refs["pool"], 0),
-            "notes": take(notes, rnd.index(len(notes), n)),
-            "owner_id": c["owner"],
-            "created_by_id": c["first_owner"],
-            "created_at": c["created"],
-            "updated_at": updated,
-        },
-    )
+    row = {
+        "id": c["id"],
+        "name": c["name"],
+        "level": take(strings(opts["customer_level"]), c["level"]),
+        "source": rnd.pick(
+            opts["source"], n, [20, 15, 20, 20, 8, 12, 5][: len(opts["source"])] or None
+        ),
+        "industry": take(strings(opts["industry"]), c["industry"]),
+        "province": take(places.province, c["city"]),
+        "city": take(places.full, c["city"]),
+        "address": places.address(ctx, c["city"]),
+        "phone": places.phone(ctx, c["city"]),
+        "website": website,
+        "is_dealt": c["dealt"],
+        "dealt_at": c["dealt_at"],
+        "is_locked": owned & rnd.chance(0.03, n),
+        "next_contact_at": np.where(
+            owned & rnd.chance(0.4, n), rnd.between(ctx.now + HOUR, ctx.now + 14 * DAY, n), 0
+        ),
+        "last_followup_at": c["last_followup"],
+        "owned_since": c["owned_since"],
+        "pool_id": np.where(c["pool"], ctx.refs["pool"], 0),
+        "notes": take(notes, rnd.index(len(notes), n)),
+        "owner_id": c["owner"],
+        "created_by_id": c["first_owner"],
+        "created_at": c["created"],
+        "updated_at": updated,
+    }
+    ctx.writer.append("customers", row | match_keys.bulk_keys("customers", row))
 
 
 def contacts(ctx: Ctx, c: dict) -> dict:
@@ -134,7 +133,7 @@ def converted_leads(ctx: Ctx, c: dict, k: dict) -> dict:
     created = np.maximum(converted - rnd.ints(DAY, 45 * DAY, n), ctx.start - 60 * DAY)
     first = k["first"][sel] - k["id"][0]
     levels = ctx.options["lead_level"]
-    return {
+    lead = {
         "id": ctx.writer.ids("leads", n),
         "name": take(k["name"], first),
         "company": take(c["name"], sel),
@@ -151,6 +150,7 @@ def converted_leads(ctx: Ctx, c: dict, k: dict) -> dict:
         "created_at": created,
         "updated_at": converted,
     }
+    return lead | match_keys.bulk_keys("leads", lead)
 
 
 def pool_events(ctx: Ctx, c: dict) -> dict:
@@ -210,7 +210,7 @@ def lead_chunk(ctx: Ctx, places: Places, n: int) -> dict:
     people = ctx.people.make(rnd, n)
     levels, notes = ctx.options["lead_level"], strings(texts.LEAD_NOTES)
     deleted = np.where(rnd.chance(0.005, n), rnd.between(created, now, n), 0)
-    return {
+    lead = {
         "id": ctx.writer.ids("leads", n),
         "name": people["name"],
         "company": company["name"],
@@ -231,3 +231,4 @@ def lead_chunk(ctx: Ctx, places: Places, n: int) -> dict:
         "updated_at": np.maximum(created, deleted),
         "deleted_at": deleted,
     }
+    return lead | match_keys.bulk_keys("leads", lead)

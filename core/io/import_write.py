@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from core import match_keys
 from core.entities import EntitySpec
 from core.i18n import t
 from core.io.import_rules import ImportRule, RowError, chunked
@@ -129,13 +130,13 @@ def insert_rows(
     report: Callable[[float, str], None],
 ) -> int:
     """INSERT … RETURNING id per batch, then one "import" change-log row per record."""
-    model = spec.model
+    model, table = spec.model, spec.model.__tablename__
     base: dict = {"created_by_id": actor.user_id, "version": 1}
     if hasattr(model, "owned_since"):
         base["owned_since"] = _now()  # customers: the owner holds them from now (pool rules)
     done = 0
     for batch in chunked(inserts, BATCH):
-        params = [values | base for _, values in batch]
+        params = [values | base | match_keys.keys_for(table, values) for _, values in batch]
         statement = insert(model).returning(model.id, sort_by_parameter_order=True)
         ids = session.scalars(statement, params).all()
         logs = [
@@ -168,8 +169,9 @@ def update_rows(
             changes = {k: v for k, v in values.items() if getattr(old, k) != v}
             if not changes:
                 continue
-            groups.setdefault(tuple(sorted(changes)), []).append(
-                {"b_id": rid, **{f"b_{k}": v for k, v in changes.items()}}
+            keyed = changes | match_keys.keys_for(table.name, changes)  # 查重 keys, not logged
+            groups.setdefault(tuple(sorted(keyed)), []).append(
+                {"b_id": rid, **{f"b_{k}": v for k, v in keyed.items()}}
             )
             logs += [
                 {

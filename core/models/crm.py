@@ -19,8 +19,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from core import match_keys
 from core.models.base import Base
 from core.types import BusinessRecord, Money, Owned, Timestamped, utcnow
 
@@ -88,6 +89,20 @@ class Lead(BusinessRecord, Owned, Base):
     is_converted: Mapped[bool] = mapped_column(Boolean, default=False)
     converted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # 查重 keys (CUS-3), kept in step with name, company, phone and mobile on every ORM write
+    name_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    company_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    company_key_reversed: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", index=True
+    )
+    phone_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+    mobile_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+
+    @validates("name", "company", "phone", "mobile")
+    def _keep_match_keys(self, field: str, value: str | None) -> str | None:
+        for key, text in match_keys.keys_for("leads", {field: value}).items():
+            setattr(self, key, text)
+        return value
 
 
 class Pool(BusinessRecord, Base):
@@ -146,6 +161,18 @@ class Customer(BusinessRecord, Owned, Base):
     owned_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("pools.id"), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # 查重 keys (CUS-3), kept in step with name and phone on every ORM write
+    name_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    name_key_reversed: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", index=True
+    )
+    phone_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+
+    @validates("name", "phone")
+    def _keep_match_keys(self, field: str, value: str | None) -> str | None:
+        for key, text in match_keys.keys_for("customers", {field: value}).items():
+            setattr(self, key, text)
+        return value
 
 
 class CustomerTeamMember(Base):

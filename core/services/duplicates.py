@@ -1,78 +1,31 @@
 """查重 (CUS-3): a prospective customer's name (fuzzy) and phone (exact) against owned customers,
-pool customers and unconverted leads. Records the user may not open show only name and owner."""
+pool customers and unconverted leads. Records the user may not open show only name and owner.
+
+Fast at millions of rows: names and phones are compared through the indexed keys each customer
+and lead stores (core.match_keys), so every probe is an index seek. What that cannot find — the
+typed name in the middle of a longer one ("字节跳动" in "北京字节跳动科技"), or a near match that
+differs in its first half — the slower `contains` option adds with a scan of the name keys."""
 
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import case, false, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.match_keys import normalise_name, normalise_phone
 from core.models import Customer, Lead, User
 from core.permissions import Actor, scope_clause
-from core.validation import MOBILE
+from core.services.record_query import not_deleted
 
-# Longest first: a name loses every legal-form suffix it ends with ("集团有限公司" → "").
-SUFFIXES = (
-    "集团股份有限公司",
-    "股份有限公司",
-    "有限责任公司",
-    "集团有限公司",
-    "有限公司",
-    "集团公司",
-    "股份公司",
-    "分公司",
-    "总公司",
-    "公司",
-    "集团",
-    "corporation",
-    "company",
-    "limited",
-    "coltd",
-    "corp",
-    "inc",
-    "ltd",
-    "co",
-)
 SIMILAR_RATIO = 0.75
-WINDOW = 4  # characters of the name core each SQL "contains" probe uses
-CANDIDATES = 300  # rows fetched per source before the exact comparison in Python
-_SEPARATORS = ("-", " ", "(", ")", "+", ".", "\u3000")
-_EXTENSION = re.compile(r"(转|#|ext\.?|x)\s*\d{1,6}\s*$", re.IGNORECASE)
-
-
-def normalise_name(name: str | None) -> str:
-    """The comparable core of a company name: full-width → half-width, lower case, no spaces or
-    punctuation, no legal-form suffix (有限公司, 集团, Co., Ltd. …)."""
-    text = unicodedata.normalize("NFKC", name or "").lower()
-    text = "".join(c for c in text if unicodedata.category(c)[0] not in "PSZC")
-    changed = True
-    while changed and text:
-        if text in SUFFIXES:
-            return ""  # only a legal form: nothing to compare
-        changed = False
-        for suffix in SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text, changed = text[: -len(suffix)], True
-                break
-    return text
-
-
-def normalise_phone(phone: str | None) -> str:
-    """Digits only, without an extension and without the +86 / 0086 country code, so that
-    "+86 138-0013-8000" and "13800138000", or "(010) 1234 5678" and "010-12345678", compare equal."""
-    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", phone or ""))
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) > 11:
-        digits = digits[2:]
-    else:
-        return digits
-    return digits if MOBILE.match(digits) else "0" + digits.lstrip("0")
+WINDOW = 4  # characters of the name core each "contains" probe uses
+CANDIDATES = 300  # rows fetched per probe before the exact comparison in Python
+MIN_PHONE = 5  # fewer digits say nothing about a number
+PIECES = (2, 24)  # lengths of the typed core's pieces looked up as whole names
+_TOP = "\U0010ffff"  # sorts after every character: [k, k + _TOP) holds every key starting with k
 
 
 def similar(core: str, other: str) -> bool:
@@ -101,84 +54,120 @@ class Match:
         return self.phone_match or self.exact_name
 
 
+@dataclass(frozen=True)
+class Source:
+    """One kind of record checked: its name and phone keys, and the columns it is shown by."""
+
+    kind: str  # "customer" (a pool customer when it has no owner) or "lead"
+    model: type
+    name_keys: tuple[str, ...]
+    phone_keys: tuple[str, ...]
+    titles: tuple[str, ...]  # shown name: the first non-empty of these columns
+    reversed_keys: tuple[str, ...]  # name keys stored back to front: names ending with the core
+
+    def live(self) -> list:
+        """Rows that count: not in the recycle bin, and for leads not yet converted."""
+        if self.model is Lead:
+            return [not_deleted(Lead), Lead.is_converted.is_(False)]
+        return [not_deleted(self.model)]
+
+
+CUSTOMERS = Source(
+    "customer", Customer, ("name_key",), ("phone_key",), ("name",), ("name_key_reversed",)
+)
+LEADS = Source(
+    "lead", Lead, ("company_key", "name_key"), ("phone_key", "mobile_key"), ("company", "name"),
+    ("company_key_reversed",),
+)  # fmt: skip
+
+
+def _pieces(core: str) -> list[str]:
+    """The core and every part of it a shorter existing name could be ("深圳华为技术" → "华为技术")."""
+    low, high = PIECES
+    found = {core}
+    for size in range(low, min(high, len(core) - 1) + 1):
+        found.update(core[i : i + size] for i in range(len(core) - size + 1))
+    return sorted(found)
+
+
 def _windows(core: str) -> list[str]:
     if len(core) <= WINDOW:
-        return [core] if core else []
+        return [core]
     found = {core[i : i + WINDOW] for i in range(0, len(core) - WINDOW + 1, 2)}
     found.add(core[-WINDOW:])
     return sorted(found)
 
 
-def _digits(column):
-    """The column with the usual phone separators removed (comparison happens in Python)."""
-    for sep in _SEPARATORS:
-        column = func.replace(column, sep, "")
-    return column
+def _starting_with(column, head: str):
+    return [column >= head, column < head + _TOP, column.startswith(head, autoescape=True)]
 
 
-def _name_probe(columns, core: str):
-    probes = [c.icontains(w, autoescape=True) for c in columns for w in _windows(core)]
-    return or_(*probes) if probes else false()
+def _seeks(column, core: str) -> Iterator[list]:
+    """Keys starting with the core, and keys of about its length sharing its first half
+    (candidates for "mostly the same text"); on a reversed key: ending with it / its last half."""
+    yield [*_starting_with(column, core), column != core]
+    head = core[: max(2, (len(core) + 1) // 2)]
+    if len(head) < len(core):
+        lengths = func.length(column).between(int(len(core) * 0.6), int(len(core) / 0.6) + 1)
+        yield [*_starting_with(column, head), lengths]
 
 
-def _phone_probe(columns, digits: str):
-    if len(digits) < 5:
-        return false()
-    tail = digits[-7:]
-    return or_(*(_digits(c).contains(tail, autoescape=True) for c in columns))
+def _name_probes(source: Source, core: str, contains: bool) -> Iterator[list]:
+    """Index seeks for names equal to, inside, starting or ending with the core, or much like it;
+    with `contains` one scan of every key for the core in the middle of a longer name."""
+    model = source.model
+    for column in (getattr(model, key) for key in source.name_keys):
+        yield [column.in_(_pieces(core))]
+        if len(core) >= 2:  # a single character is only ever similar to itself
+            yield from _seeks(column, core)
+        if contains:
+            yield [or_(*(column.contains(w, autoescape=True) for w in _windows(core)))]
+    for key in source.reversed_keys if len(core) >= 2 else ():
+        yield from _seeks(getattr(model, key), core[::-1])  # 佳达百货 → 珠海佳达百货
 
 
-def _classify(core: str, digits: str, names: list[str], phones: list[str]):
-    """(phone matches exactly, name core equal, name similar) for one candidate row."""
-    phone = bool(digits) and len(digits) >= 5 and digits in {normalise_phone(p) for p in phones}
-    cores = [normalise_name(n) for n in names if n]
-    exact = bool(core) and core in cores
-    return phone, exact, exact or any(similar(core, c) for c in cores)
+def _probes(source: Source, core: str, digits: str, contains: bool, exact_only: bool):
+    if core and exact_only:
+        yield from ([getattr(source.model, key) == core] for key in source.name_keys)
+    elif core:
+        yield from _name_probes(source, core, contains)
+    for key in source.phone_keys if len(digits) >= MIN_PHONE else ():
+        yield [getattr(source.model, key) == digits]
 
 
-def _customers(session: Session, actor: Actor, core: str, digits: str, exclude: int | None):
-    visible = case((scope_clause(actor, Customer, "crm.customer.view"), True), else_=False)
-    query = (
-        select(Customer.id, Customer.name, Customer.phone, Customer.owner_id, User.display_name)
-        .add_columns(visible.label("visible"))
-        .outerjoin(User, User.id == Customer.owner_id)
-        .where(Customer.deleted_at.is_(None))
-        .where(or_(_name_probe([Customer.name], core), _phone_probe([Customer.phone], digits)))
+def _candidates(session, actor, source: Source, probes, exclude: int | None):
+    """Rows any probe finds, once each, with whether the actor may open them."""
+    model = source.model
+    view = scope_clause(actor, model, f"crm.{source.kind}.view")
+    visible = case((view, True), else_=False)
+    columns = [getattr(model, c) for c in (*source.titles, *source.name_keys, *source.phone_keys)]
+    base = (
+        select(model.id, model.owner_id, User.display_name, *columns, visible.label("visible"))
+        .outerjoin(User, User.id == model.owner_id)
+        .where(*source.live())
     )
     if exclude is not None:
-        query = query.where(Customer.id != exclude)
-    for row in session.execute(query.limit(CANDIDATES)):
-        phone, exact, alike = _classify(core, digits, [row.name], [row.phone])
-        if phone or alike:
-            source = "customer" if row.owner_id is not None else "pool"
-            rid = row.id if row.visible else None
-            yield Match(source, rid, row.name, row.display_name or "", phone, exact)
+        base = base.where(model.id != exclude)
+    seen: dict[int, object] = {}
+    for where in probes:
+        for row in session.execute(base.where(*where).limit(CANDIDATES)):
+            seen.setdefault(row.id, row)
+    return seen.values()
 
 
-def _leads(session: Session, actor: Actor, core: str, digits: str, exclude: int | None):
-    visible = case((scope_clause(actor, Lead, "crm.lead.view"), True), else_=False)
-    query = (
-        select(Lead.id, Lead.name, Lead.company, Lead.phone, Lead.mobile, User.display_name)
-        .add_columns(visible.label("visible"))
-        .outerjoin(User, User.id == Lead.owner_id)
-        .where(Lead.deleted_at.is_(None), Lead.is_converted.is_(False))
-        .where(
-            or_(
-                _name_probe([Lead.name, Lead.company], core),
-                _phone_probe([Lead.phone, Lead.mobile], digits),
-            )
-        )
-    )
-    if exclude is not None:
-        query = query.where(Lead.id != exclude)
-    for row in session.execute(query.limit(CANDIDATES)):
-        phone, exact, alike = _classify(
-            core, digits, [row.name, row.company], [row.phone, row.mobile]
-        )
-        if phone or alike:
-            title = row.company or row.name
-            rid = row.id if row.visible else None
-            yield Match("lead", rid, title, row.display_name or "", phone, exact)
+def _matches(session, actor, source, core, digits, *, contains, exact_only, exclude):
+    probes = _probes(source, core, digits, contains, exact_only)
+    for row in _candidates(session, actor, source, probes, exclude):
+        m = row._mapping
+        phone = len(digits) >= MIN_PHONE and digits in {m[k] for k in source.phone_keys}
+        cores = [m[k] for k in source.name_keys if m[k]]
+        exact = bool(core) and core in cores
+        if not (phone or exact or any(similar(core, c) for c in cores)):
+            continue
+        kind = "pool" if source is CUSTOMERS and row.owner_id is None else source.kind
+        title = next((m[c] for c in source.titles if m[c]), m[source.titles[-1]])
+        rid = row.id if row.visible else None
+        yield Match(kind, rid, title, row.display_name or "", phone, exact)
 
 
 def find(
@@ -190,20 +179,16 @@ def find(
     exclude_customer_id: int | None = None,
     exclude_lead_id: int | None = None,
     limit: int = 20,
+    contains: bool = False,
 ) -> list[Match]:
     """Possible duplicates of a customer called `name` with `phone` (CUS-3): customers (owned by
-    anyone, or in a pool) and unconverted leads whose name core equals, contains or closely
-    resembles this one, or whose phone is the same number. Exact matches first."""
-    core, digits = normalise_name(name), normalise_phone(phone)
-    if not core and len(digits) < 5:
-        return []
-    found = [
-        *_customers(session, actor, core, digits, exclude_customer_id),
-        *_leads(session, actor, core, digits, exclude_lead_id),
-    ]
-    order = {"customer": 0, "pool": 1, "lead": 2}
-    found.sort(key=lambda m: (not m.exact, order[m.source], len(m.name)))
-    return found[:limit]
+    anyone, or in a pool) and unconverted leads whose name core equals, contains, starts or ends
+    this one, or closely resembles it (sharing its first half), or whose phone is the same number.
+    Exact matches first. `contains` also finds the name in the middle of a longer one (a scan)."""
+    return _find(
+        session, actor, name, phone, contains=contains, exact_only=False, limit=limit,
+        excludes={CUSTOMERS: exclude_customer_id, LEADS: exclude_lead_id},
+    )  # fmt: skip
 
 
 def exact_customer_matches(
@@ -216,15 +201,33 @@ def exact_customer_matches(
 ) -> list[Match]:
     """Customers (owned or pool) with the same name core or the same phone: these block a save
     until the user confirms (DuplicateCustomer)."""
-    matches = find(
-        session,
-        actor=actor,
-        name=name,
-        phone=phone,
-        exclude_customer_id=exclude_customer_id,
-        limit=CANDIDATES,
-    )
-    return [m for m in matches if m.exact and m.source != "lead"]
+    return _find(
+        session, actor, name, phone, contains=False, exact_only=True, limit=CANDIDATES,
+        excludes={CUSTOMERS: exclude_customer_id},
+    )  # fmt: skip
+
+
+def _find(session, actor, name, phone, *, contains, exact_only, limit, excludes) -> list[Match]:
+    core, digits = normalise_name(name), normalise_phone(phone)
+    if not core and len(digits) < MIN_PHONE:
+        return []
+    found = [
+        match
+        for source, exclude in excludes.items()
+        for match in _matches(
+            session,
+            actor,
+            source,
+            core,
+            digits,
+            contains=contains,
+            exact_only=exact_only,
+            exclude=exclude,
+        )  # fmt: skip
+    ]
+    order = {"customer": 0, "pool": 1, "lead": 2}
+    found.sort(key=lambda m: (not m.exact, order[m.source], len(m.name)))
+    return found[:limit]
 
 
 __all__ = [

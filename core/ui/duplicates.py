@@ -39,16 +39,23 @@ def matches_table(matches: list[Match], key: str) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", key=key)
 
 
-def _find(actor: Actor, name: str, phone: str, exclude: int | None) -> list[Match]:
-    """Matches for what was typed; the same input is not searched twice in a row (the check
-    scans names and phones, and a form reruns on every field the user leaves)."""
-    probe = (actor.user_id, name or "", phone or "", exclude)
+def _find(
+    actor: Actor, name: str, phone: str, exclude: int | None, contains: bool = False
+) -> list[Match]:
+    """Matches for what was typed; the same input is not searched twice in a row (a form reruns
+    on every field the user leaves, and the "contains" check scans every name)."""
+    probe = (actor.user_id, name or "", phone or "", exclude, contains)
     cached = st.session_state.get(CACHE)
     if cached and cached[0] == probe:
         return cached[1]
     with transaction() as session:
         found = duplicates.find(
-            session, actor=actor, name=name or "", phone=phone or "", exclude_customer_id=exclude
+            session,
+            actor=actor,
+            name=name or "",
+            phone=phone or "",
+            exclude_customer_id=exclude,
+            contains=contains,
         )
     st.session_state[CACHE] = (probe, found)
     return found
@@ -100,9 +107,10 @@ def duplicate_tool(actor: Actor) -> None:
         phone = phone_col.text_input(
             t(f"{K}.phone"), key=f"{K}.tool_phone", live=True, max_chars=30
         )
+        contains = st.checkbox(t(f"{K}.contains"), key=f"{K}.tool_contains")
         if not (name or "").strip() and not (phone or "").strip():
             return
-        matches = _find(actor, name, phone, None)
+        matches = _find(actor, name, phone, None, contains)
         if not matches:
             st.success(t(f"{K}.none"))
             return

@@ -218,6 +218,17 @@ def test_the_duplicate_tool_finds_a_customer_by_phone_in_another_format():
     assert "南方贸易" in table and "无权查看详情" in table and "outsider" in table
 
 
+def test_the_duplicate_tool_finds_a_name_in_the_middle_of_another_when_asked_to():
+    add_customer("sales1", name="北京字节跳动科技有限公司")
+    at = open_page("sales1", PAGE)
+    at = at.toggle(key="customer.duplicate_tool_open").set_value(True).run()
+    at = at.text_input(key="customer.duplicates.tool_name").set_value("字节跳动").run()
+    assert "没有发现重复的客户或线索。" in texts(at)
+    at = at.checkbox(key="customer.duplicates.tool_contains").check().run()
+    assert "发现 1 条可能重复的记录" in texts(at)
+    assert "北京字节跳动科技有限公司" in table_text(at)
+
+
 def test_a_team_member_is_added_from_the_team_tab():
     customer_id = add_customer("sales1", name="星辰科技")
     at = pick(open_page("sales1", PAGE), "customer", customer_id)

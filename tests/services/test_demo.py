@@ -371,6 +371,24 @@ def test_targets_exist_per_month_for_sellers_and_sales_departments(s):
     assert users >= 4 and departments >= 3 and months == set(range(1, 13))
 
 
+def test_customers_and_leads_carry_the_duplicate_check_keys_of_their_names_and_phones(s):
+    from core.match_keys import keys_for
+
+    for model, table, sources in (
+        (Customer, "customers", ("name", "phone")),
+        (Lead, "leads", ("name", "company", "phone", "mobile")),
+    ):
+        keys = list(keys_for(table, dict.fromkeys(sources, "")))
+        columns = [getattr(model, c) for c in (*sources, *keys)]
+        wrong = [
+            row
+            for row in s.execute(select(*columns))
+            if keys_for(table, dict(zip(sources, row, strict=False)))
+            != dict(zip(keys, row[len(sources) :], strict=True))
+        ]
+        assert s.scalar(select(func.count()).select_from(model)) > 0 and wrong == []
+
+
 def test_the_store_accepts_new_records_after_the_demo(demo, s):
     customer = Customer(name="新客户", owner_id=1)
     s.add(customer)

@@ -98,9 +98,28 @@ def test_a_longer_name_containing_an_existing_one_is_similar_not_exact(session, 
     assert match.name == "华为技术有限公司" and not match.exact
 
 
-def test_a_shorter_name_inside_an_existing_one_is_found(session, market):
-    names = [m.name for m in find(session, market, "sales1", name="字节跳动")]
+def test_a_shorter_name_that_starts_an_existing_one_is_found(session, market):
+    names = [m.name for m in find(session, market, "sales1", name="北京字节跳动")]
     assert names == ["北京字节跳动科技有限公司"]
+
+
+def test_a_name_without_its_city_finds_customers_and_leads_ending_with_it(session, market):
+    names = [m.name for m in find(session, market, "sales1", name="字节跳动科技")]
+    assert names == ["北京字节跳动科技有限公司"]
+    lead = find(session, market, "sales1", name="米科技")
+    assert [(m.source, m.name, m.exact) for m in lead] == [("lead", "小米科技有限责任公司", False)]
+
+
+def test_a_name_inside_a_longer_one_is_found_only_with_the_slower_contains_check(session, market):
+    assert find(session, market, "sales1", name="字节跳动") == []
+    names = [m.name for m in find(session, market, "sales1", name="字节跳动", contains=True)]
+    assert names == ["北京字节跳动科技有限公司"]
+
+
+@pytest.mark.parametrize("typed", ["华为技朮有限公司", "毕为技术有限公司"])
+def test_a_name_that_is_mostly_the_same_text_is_similar(session, market, typed):
+    [match] = find(session, market, "sales1", name=typed)
+    assert match.name == "华为技术有限公司" and not match.exact
 
 
 def test_phone_in_another_format_is_an_exact_match(session, market):
@@ -126,10 +145,10 @@ def test_deleted_customers_are_not_duplicates(session, market):
 
 def test_records_out_of_scope_show_name_and_owner_but_no_id(session, market):
     [mine] = find(session, market, "sales1", name="华为技术")
-    [theirs] = find(session, market, "sales1", name="字节跳动")
+    [theirs] = find(session, market, "sales1", name="北京字节跳动")
     assert mine.record_id is not None
     assert theirs.record_id is None and theirs.owner_name == "outsider"
-    [for_admin] = find(session, market, "admin", name="字节跳动")
+    [for_admin] = find(session, market, "admin", name="北京字节跳动")
     assert for_admin.record_id is not None
 
 
@@ -151,3 +170,131 @@ def test_exact_customer_matches_ignore_leads_and_similar_names(session, market):
     assert [
         m.name for m in duplicates.exact_customer_matches(session, actor=actor, name="联想")
     ] == ["联想集团"]
+
+
+def stored_keys(session, model, record_id):
+    keys = [c for c in ("name_key", "company_key", "phone_key", "mobile_key") if hasattr(model, c)]
+    row = session.execute(select(*(getattr(model, k) for k in keys)).where(model.id == record_id))
+    return dict(zip(keys, row.one(), strict=True))
+
+
+def test_keys_follow_a_customer_through_create_and_update(session, org):
+    from core.services import customers
+
+    sales1 = org.actor(session, "sales1")
+    made = customers.create(
+        session, actor=sales1, values={"name": "Acme Co., Ltd.", "phone": "+86 138-0013-8000"}
+    )
+    session.commit()
+    assert stored_keys(session, Customer, made.id) == {
+        "name_key": "acme",
+        "phone_key": "13800138000",
+    }
+    customers.update(
+        session,
+        actor=sales1,
+        customer_id=made.id,
+        values={"name": "星辰（深圳）有限公司", "phone": "(0755) 2878 0808"},
+        expected_version=None,
+    )
+    session.commit()
+    assert stored_keys(session, Customer, made.id) == {
+        "name_key": "星辰深圳",
+        "phone_key": "075528780808",
+    }
+    reversed_key = session.scalar(select(Customer.name_key_reversed).where(Customer.id == made.id))
+    assert reversed_key == "圳深辰星"
+    assert [m.record_id for m in find(session, org, "sales1", phone="0755-28780808")] == [made.id]
+
+
+def test_keys_follow_a_lead_through_create_and_update(session, org):
+    from core.services import leads
+
+    sales1 = org.actor(session, "sales1")
+    lead = leads.create(
+        session, actor=sales1, values={"name": "王总", "company": "小米科技有限责任公司"}
+    )
+    leads.update(
+        session,
+        actor=sales1,
+        lead_id=lead.id,
+        values={"mobile": "139 0000 1111"},
+        expected_version=None,
+    )
+    session.commit()
+    assert stored_keys(session, Lead, lead.id) == {
+        "name_key": "王总",
+        "company_key": "小米科技",
+        "phone_key": "",
+        "mobile_key": "13900001111",
+    }
+
+
+def test_imported_customers_get_keys_when_created_and_when_updated(session, org):
+    from core.io import importer, reader, templates
+    from core.io.import_rules import RULES
+    from core.io.importer import DuplicateMode
+
+    spec = RULES["customer"].spec
+    head = [templates.header(spec.field(n)) for n in ("name", "phone")]
+
+    def load(rows, mode):
+        data = "\r\n".join(",".join(r) for r in [head, *rows]).encode("utf-8-sig")
+        table = reader.read_table(data, "data.csv")
+        mapping = templates.auto_mapping(spec, table.headers)
+        plan = importer.prepare(
+            session, actor=org.actor(session, "admin"), entity="customer", table=table,
+            mapping=mapping, mode=mode,
+        )  # fmt: skip
+        importer.commit(session, actor=org.actor(session, "admin"), plan=plan)
+        session.commit()
+
+    load([["星辰大海智能科技有限公司", "010-12345678"]], DuplicateMode.SKIP)
+    made = session.scalar(select(Customer.id).where(Customer.name == "星辰大海智能科技有限公司"))
+    assert stored_keys(session, Customer, made)["name_key"] == "星辰大海智能科技"
+    load([["星辰大海智能科技有限公司", "138 0013 8000"]], DuplicateMode.UPDATE)
+    assert stored_keys(session, Customer, made)["phone_key"] == "13800138000"
+    [match] = find(session, org, "admin", name="星辰大海智能科技", phone="13800138000")
+    assert match.exact_name and match.phone_match
+
+
+def test_exact_customer_matches_need_the_same_core_or_phone(session, market):
+    actor = market.actor(session, "sales1")
+    by_phone = duplicates.exact_customer_matches(
+        session, actor=actor, name="别的名字", phone="+86 755 2878 0808"
+    )
+    assert [m.name for m in by_phone] == ["华为技术有限公司"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "华为技术有限公司",
+        "ＡＢＣ 科技　有限公司",
+        "Acme Co., Ltd.",
+        "公司有限公司",
+        "有限公司",
+        "集团",
+        "北京 字节-跳动（科技）集团股份有限公司。",
+        "",
+    ],
+)
+def test_bulk_name_keys_agree_with_the_row_rule(typed):
+    import pyarrow as pa
+
+    from core.match_keys import name_keys
+
+    assert name_keys(pa.array([typed])).to_pylist() == [normalise_name(typed)]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["13800138000", "+86 138 0013 8000", "0086 13800138000", "(010) 1234 5678",
+     "+86 10 12345678", "010-12345678 转 806", "0755-28780808 ext. 12", "１３８００１３８０００", ""],
+)  # fmt: skip
+def test_bulk_phone_keys_agree_with_the_row_rule(typed):
+    import pyarrow as pa
+
+    from core.match_keys import phone_keys
+
+    assert phone_keys(pa.array([typed])).to_pylist() == [normalise_phone(typed)]
