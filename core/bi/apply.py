@@ -25,7 +25,7 @@ from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_qu
 META_DDL = "CREATE TABLE IF NOT EXISTS _mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 MARKS_DDL = "CREATE TABLE IF NOT EXISTS _mirror_marks (name VARCHAR PRIMARY KEY, mark TIMESTAMP)"
 UPSERT_META = "INSERT OR REPLACE INTO _mirror_meta VALUES ($key, $value)"
-UPSERT_MARKS = "INSERT OR REPLACE INTO _mirror_marks SELECT name, mark FROM _marks"
+UPSERT_MARKS = "INSERT OR REPLACE INTO _mirror_marks VALUES {values}"
 DELETE_BY_ID = "DELETE FROM {table} WHERE id IN (SELECT id FROM _delta)"
 INSERT_DELTA = "INSERT INTO {table} ({columns}) SELECT {select} FROM _delta"
 PURGE_CHILDREN = """
@@ -57,12 +57,9 @@ def _write_marks(cur, marks: dict, names: Iterable[str], old: dict) -> None:
         for name in names
         if isinstance(mark := marks.get(name), dt.datetime)
     ]
-    if rows:
-        frame = pl.DataFrame(rows, schema={"name": pl.String, "mark": pl.Datetime("us")},
-                             orient="row")  # fmt: skip
-        cur.register("_marks", frame)
-        cur.execute(UPSERT_MARKS)
-        cur.unregister("_marks")
+    if rows:  # one statement with parameters: cheaper than registering a frame (measured)
+        values = ", ".join("(?, CAST(? AS TIMESTAMP))" for _ in rows)
+        cur.execute(UPSERT_MARKS.format(values=values), [v for row in rows for v in row])
 
 
 def write_state(cur: duckdb.DuckDBPyConnection, marks: dict, meta: dict[str, str]) -> None:
@@ -183,13 +180,15 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
     if parent_ids is not None and parent_ids.height:
         cur.register("_parents", parent_ids)
         if touched:
-            touched.capture_children(cur, spec.name, spec.parent[1])
+            listed = parent_ids["id"].to_list()
+            touched.capture_children(cur, spec.name, spec.parent[1], listed)
         _delete_ids(cur, spec.name, parent_ids, spec.parent[1])
         cur.unregister("_parents")
     if frame.height:
         cur.register("_delta", frame)
+        ids = frame["id"].to_list()
         if touched:
-            touched.capture(cur, spec.name)  # the rows as they were
+            touched.capture(cur, spec.name, ids)  # the rows as they were
         _delete_ids(cur, spec.name, frame)
         if spec.enrich:
             cur.execute(
@@ -198,7 +197,7 @@ def _upsert(cur, spec: TableSpec, frame: pl.DataFrame, parent_ids: pl.DataFrame 
         else:
             cur.execute(_insert_delta(spec.name, spec))
         if touched:
-            touched.capture(cur, spec.name)  # and as they are now
+            touched.capture(cur, spec.name, ids)  # and as they are now
         cur.unregister("_delta")
 
 
@@ -268,7 +267,7 @@ def _apply_purges(cur, purged: list[tuple[str, int, dt.datetime]], touched) -> i
     for table in frame["tbl"].unique().to_list():
         ids = frame.filter(pl.col("tbl") == table).select(id=pl.col("record_id"))
         cur.register("_delta", ids)
-        touched.capture(cur, table)
+        touched.capture(cur, table, ids["id"].to_list())
         cur.unregister("_delta")
         guard = ""
         if "created_at" in BY_NAME[table].columns:

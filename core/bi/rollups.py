@@ -86,7 +86,16 @@ TOUCH: dict[str, tuple[str, str]] = {
     ),
     "contract_lines": ("owner_id, order_date AS day", "contract_lines"),
 }
-WHERE_DELTA = " WHERE {table}.id IN (SELECT id FROM _delta)"
+LISTED_IDS = 1000  # up to this many ids go into the SQL as a literal list
+
+
+def in_ids(ids: list[int] | None, registered: str) -> str:
+    """`IN (…)` over the ids: a literal list when short — DuckDB then looks them up in the index
+    instead of scanning the table — else the `id` column of the registered frame."""
+    if ids is not None and len(ids) <= LISTED_IDS:
+        return f"IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
+    return f"IN (SELECT id FROM {registered})"
+
 
 FULL_SQL = """
 SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE) AS start
@@ -96,8 +105,8 @@ GROUP BY ALL"""
 
 DELETE_CELLS = """
 DELETE FROM {name} WHERE grain = '{grain}'
-  AND coalesce(owner_id, -1) IN (SELECT o FROM _cells)
-  AND (coalesce(owner_id, -1), start) IN (SELECT o, s FROM _cells)"""
+  AND coalesce(owner_id, -1) IN {owners}
+  AND (coalesce(owner_id, -1), start) IN {cells}"""
 
 INSERT_CELLS = """
 INSERT INTO {name}
@@ -105,9 +114,8 @@ SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE)
        {keys}, {values}
 FROM {source}
 WHERE {date} >= $low AND {date} < $high
-  AND coalesce(owner_id, -1) IN (SELECT o FROM _cells)
-  AND (coalesce(owner_id, -1), CAST(date_trunc('{grain}', {date}) AS DATE))
-      IN (SELECT o, s FROM _cells)
+  AND coalesce(owner_id, -1) IN {owners}
+  AND (coalesce(owner_id, -1), CAST(date_trunc('{grain}', {date}) AS DATE)) IN {cells}
 GROUP BY ALL"""
 
 
@@ -120,9 +128,10 @@ class Touched:
         self.full: set[str] = set()
         self.tables: set[str] = set()
 
-    def capture(self, cur, table: str) -> None:
-        """Record the rows of `table` listed in the registered `_delta` (call before the old
-        rows go and after the new ones arrive) — owner and day, and derived keys, in one go."""
+    def capture(self, cur, table: str, ids: list[int] | None = None) -> None:
+        """Record the rows of `table` listed in the registered `_delta` (`ids`: the same ids,
+        when known) — call before the old rows go and after the new ones arrive — owner and
+        day, and derived keys, in one go."""
         self.replaced(table)
         keys = derived.KEYS.get(table, {})
         if table not in TOUCH and not keys:
@@ -130,21 +139,19 @@ class Touched:
         columns, source = TOUCH.get(table, ("NULL AS owner_id, NULL AS day", table))
         extra = "".join(f", {expr} AS {name}" for name, expr in keys.items())
         frame = cur.sql(
-            f"SELECT {columns}{extra} FROM {source}" + WHERE_DELTA.format(table=table)
+            f"SELECT {columns}{extra} FROM {source} WHERE {table}.id {in_ids(ids, '_delta')}"
         ).pl()
         if table in TOUCH:
             self.days.append(frame.select("owner_id", "day", tbl=pl.lit(table)))
         for name in keys:
             self.keys[name].update(k for k in frame[name].to_list() if k is not None)
 
-    def capture_children(self, cur, table: str, fk: str) -> None:
+    def capture_children(self, cur, table: str, fk: str, parent_ids: list[int] | None = None):
         """Record the rows of child `table` whose parents are in the registered `_parents`
         (before they are replaced with their parents' new state)."""
         if table in TOUCH:
             columns, source = TOUCH[table]
-            query = (
-                f"SELECT {columns} FROM {source} WHERE {table}.{fk} IN (SELECT id FROM _parents)"
-            )
+            query = f"SELECT {columns} FROM {source} WHERE {table}.{fk} {in_ids(parent_ids, '_parents')}"
             self.days.append(cur.sql(query).pl().with_columns(tbl=pl.lit(table)))
         self.tables.add(table)
 
@@ -166,10 +173,10 @@ def _rebuild(cur, r: Rollup) -> None:
     cur.execute(f"CREATE OR REPLACE TABLE {r.name} AS " + " UNION ALL ".join(parts))
 
 
-def _format(template: str, r: Rollup, grain: str) -> str:
+def _format(template: str, r: Rollup, grain: str, **where: str) -> str:
     keys = "".join(f", {k}" for k in r.keys)
     return template.format(grain=grain, date=r.date, keys=keys, values=r.values,
-                           source=r.source, name=r.name)  # fmt: skip
+                           source=r.source, name=r.name, **where)  # fmt: skip
 
 
 def update(cur, touched: Touched) -> None:
@@ -202,7 +209,14 @@ def _update_cells(cur, r: Rollup, grain: str, days: pl.DataFrame) -> None:
         return
     step = {"month": 1, "quarter": 3, "year": 12}[grain]
     low, high = cells["s"].min(), shift_months(cells["s"].max(), step)
-    cur.register("_cells", cells)
-    cur.execute(_format(DELETE_CELLS, r, grain))
-    cur.execute(_format(INSERT_CELLS, r, grain), {"low": low, "high": high})
-    cur.unregister("_cells")
+    if cells.height <= LISTED_IDS:  # literal lists let DuckDB prune (measured: ~2× quicker)
+        owners = f"({', '.join(str(o) for o in cells['o'].unique().sort().to_list())})"
+        pairs = ", ".join(f"({o}, DATE '{d:%Y-%m-%d}')" for o, d in cells.iter_rows())
+        where = {"owners": owners, "cells": f"({pairs})"}
+    else:
+        cur.register("_cells", cells)
+        where = {"owners": "(SELECT o FROM _cells)", "cells": "(SELECT o, s FROM _cells)"}
+    cur.execute(_format(DELETE_CELLS, r, grain, **where))
+    cur.execute(_format(INSERT_CELLS, r, grain, **where), {"low": low, "high": high})
+    if cells.height > LISTED_IDS:
+        cur.unregister("_cells")
