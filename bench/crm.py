@@ -190,20 +190,29 @@ def bench_duplicates(session, actor, runs: int) -> dict[str, float]:
 def import_file(session, rows: int, duplicates: float) -> bytes:
     """A customer file: `duplicates` of its rows repeat stored customers' names."""
     from core.io.templates import header
-    from core.models import Customer
+    from core.models import Customer, Role, User, UserRole
     from core.services.customers import CUSTOMER
 
     existing = session.scalars(
         select(Customer.name).where(Customer.deleted_at.is_(None)).limit(int(rows * duplicates))
     ).all()
+    # Spread over the sales staff, as a real bulk import is: one owner would pass the cap on
+    # customers owned (CUS-5) and have most rows refused.
+    owners = session.scalars(
+        select(User.username)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Role, Role.id == UserRole.role_id)
+        .where(User.is_active.is_(True), Role.code == "sales_rep")
+    ).all() or ["admin"]
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    columns = ("name", "level", "industry", "phone", "province", "city", "address")
+    columns = ("name", "level", "industry", "phone", "province", "city", "address", "owner_id")
     out.writerow([header(CUSTOMER.field(n)) for n in columns])
     for i in range(rows):
         name = existing[i] if i < len(existing) else f"基准导入测试客户{i:06d}有限公司"
         phone = f"0999-{1000_0000 + i}"  # no stored customer has it: duplicates are by name
-        out.writerow([name, LEVEL_A, "制造业", phone, "上海市", "上海市", f"浦东新区测试路{i}号"])
+        out.writerow([name, LEVEL_A, "制造业", phone, "上海市", "上海市", f"浦东新区测试路{i}号",
+                      owners[i % len(owners)]])  # fmt: skip
     return buffer.getvalue().encode("utf-8-sig")
 
 
