@@ -61,7 +61,7 @@ def export_rows(
     )  # fmt: skip
     sqlite = is_sqlite(session)
     statement = query.with_only_columns(*[_raw_column(spec, f, sqlite) for f in fields])
-    statement = statement.order_by(*sort_columns(spec, sort))
+    statement = statement.order_by(*sort_columns(spec, sort, whole=True))
     # Core, not the ORM: plain tuples, no per-row entity bookkeeping.
     result = session.connection().execute(statement.execution_options(yield_per=chunk_size))
     yield from result.partitions()

@@ -95,7 +95,7 @@ def iter_visible(
         search=search,
         where=tuple(where),
         actions=(spec.action("export"),),
-    ).order_by(*sort_columns(spec, sort))
+    ).order_by(*sort_columns(spec, sort, whole=True))
     result = session.scalars(query.execution_options(yield_per=chunk_size))
     # The identity map holds rows weakly, so exported chunks are freed as the caller moves on.
     for chunk in result.partitions():
