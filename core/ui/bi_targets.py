@@ -71,11 +71,12 @@ def _months(mirror, *, actor, year: int, metric: str, who: Who) -> pl.DataFrame:
     frame = done.rename({"bucket": "month", "value": "actual"}).join(goals, on="month", how="left")
     frame = frame.with_columns(pl.col("target").fill_null(0.0), pl.col("actual").cast(pl.Float64))
     pct = (pl.col("actual") / pl.col("target") * 100).round(2)
+    # Labelled here, not in a polars UDF: that runs on a worker thread, which has no locale.
+    labels = [t("bi_pages.targets.month", month=m) for m in frame["month"].dt.month()]
     return frame.with_columns(
         completion_pct=pl.when(pl.col("target") > 0).then(pct),
-        label=pl.col("month").dt.month().map_elements(lambda m: t("bi_pages.targets.month", month=m),
-                                                       return_dtype=pl.String),
-    )  # fmt: skip
+        label=pl.Series(labels, dtype=pl.String),
+    )
 
 
 def months(mirror, *, actor, year: int, metric: str, who: Who) -> None:

@@ -176,3 +176,18 @@ def test_a_manager_saves_a_target_through_the_grid(world, org_store):
     assert [(d, m, str(a)) for d, m, a in saved if d == org_store.departments["sales_2"].id] == [
         (org_store.departments["sales_2"].id, 1, "12345.60")
     ]
+
+
+def test_the_target_months_are_named_in_english_on_an_english_page(world):
+    from core.i18n import set_locale
+    from tests.pages.harness import ROOT, app_as
+
+    set_locale("en")  # AppTest formats select-box options in this thread too
+    try:
+        at = app_as("manager", locale="en")
+        at = at.switch_page(str(ROOT / "pages/bi/targets.py")).run()
+        assert not at.exception, at.exception
+        months = table(at, "bi_targets.months")["Month"].tolist()
+    finally:
+        set_locale("zh_Hans")
+    assert months == [f"Month {m}" for m in range(1, 13)]
