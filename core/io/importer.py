@@ -144,15 +144,15 @@ def _owned_caps(session: Session, spec: EntitySpec, plan: ImportPlan, table: Tab
     row errors: the first rows fill what room the owner has, the rest are refused."""
     if spec.model is not Customer:
         return
-    room: dict[int, tuple[int, int]] = {}  # owner → (limit, customers still allowed)
+    owners = sorted({values["owner_id"] for _, values in plan.inserts})
+    limits = pool_limits.owned_limits(session, owners)
+    owned = pool_limits.owned_counts(session, [o for o in owners if limits[o]])
+    # owner → (limit, customers still allowed)
+    room = {o: (limits[o], limits[o] - owned.get(o, 0) if limits[o] else -1) for o in owners}
     fitting = []
     for number, values in plan.inserts:
+        limit, left = room[values["owner_id"]]
         owner = values["owner_id"]
-        if owner not in room:
-            limit = pool_limits.owned_limit(session, user_id=owner)
-            left = limit - pool_limits.owned_count(session, user_id=owner) if limit else -1
-            room[owner] = (limit, left)
-        limit, left = room[owner]
         if not limit:
             fitting.append((number, values))
         elif left > 0:
@@ -233,8 +233,8 @@ def commit(
     report = progress or (lambda fraction, message: None)
     created = import_write.insert_rows(session, actor, spec, plan.inserts, report)
     if spec.model is Customer:  # someone may have gained customers since the check
-        for owner in sorted({values["owner_id"] for _, values in plan.inserts}):
-            pool_limits.check_owned_after_gain(session, user_id=owner)
+        owners = {values["owner_id"] for _, values in plan.inserts}
+        pool_limits.check_owned_after_gains(session, user_ids=owners)
     updated = import_write.update_rows(session, actor, spec, plan.updates, report)
     report(1.0, t("import.progress.done"))
     return ImportResult(created=created, updated=updated, skipped=len(plan.skipped))
