@@ -150,10 +150,7 @@ def check_daily_claims(session: Session, *, pool: Pool, user_id: int, adding: in
 
 
 def owned_count(session: Session, *, user_id: int) -> int:
-    query = select(func.count()).where(
-        Customer.owner_id == user_id, Unindexed(Customer.deleted_at).is_(None)
-    )
-    return session.scalar(query) or 0
+    return owned_counts(session, [user_id]).get(user_id, 0)
 
 
 def owned_limit(session: Session, *, user_id: int, pool: Pool | None = None) -> int:
@@ -224,14 +221,26 @@ def check_owned_after_gains(session: Session, *, user_ids) -> None:
             raise PoolLimitReached("pool.error.owned_limit", limit=limits[owner])
 
 
+_LONG_AGO = dt.datetime(1900, 1, 1)  # before any deletion: "deleted" as a range an index answers
+
+
 def owned_counts(session: Session, user_ids: list[int]) -> dict[int, int]:
-    """`owned_count` of many users in one query (users owning nothing are left out)."""
-    query = (
+    """`owned_count` of many users (users owning nothing are left out): all their customers,
+    counted in the owner index alone, minus their few deleted ones, found through the
+    deleted_at index. Asking for `deleted_at IS NULL` instead reads every customer row (900
+    owners at scale L: 2.5 s instead of 0.05 s)."""
+    totals = session.execute(
         select(Customer.owner_id, func.count())
-        .where(Customer.owner_id.in_(user_ids), Unindexed(Customer.deleted_at).is_(None))
+        .where(Customer.owner_id.in_(user_ids))
         .group_by(Customer.owner_id)
+    ).all()
+    counts = dict(totals)
+    deleted = select(Customer.owner_id).where(
+        Unindexed(Customer.owner_id).in_(user_ids), Customer.deleted_at > _LONG_AGO
     )
-    return dict(session.execute(query).all())
+    for owner in session.scalars(deleted):
+        counts[owner] -= 1
+    return {owner: n for owner, n in counts.items() if n}
 
 
 def locked_limit(session: Session, *, user_id: int) -> int:

@@ -411,6 +411,20 @@ def test_creating_a_customer_past_the_owned_customer_limit_is_refused(session, o
     make_customer(session, org, "sales2", name="丙")  # the cap is per owner
 
 
+def test_deleted_customers_do_not_count_toward_the_owned_customer_limit(session, org):
+    gone = make_customer(session, org, "sales1", name="已删除")
+    kept = make_customer(session, org, "sales1", name="甲")
+    owned_cap(session, 2)
+    customers.delete(session, actor=actor(session, org, "manager"), customer_id=gone.id)
+    session.commit()
+    make_customer(session, org, "sales1", name="乙")  # 甲 and 乙: at the cap, not past it
+    session.commit()
+    with pytest.raises(PoolLimitReached):
+        make_customer(session, org, "sales1", name="丙")
+    session.rollback()
+    assert session.get(Customer, kept.id).deleted_at is None
+
+
 def test_a_pool_customer_is_assigned_not_transferred(session, org):
     pool = session.scalar(select(Pool.id))
     customer = Customer(name="公海客户", owner_id=None, pool_id=pool)
