@@ -22,6 +22,14 @@ BAR_HEIGHT = 26
 DONUT_SLICES = 10  # more slices are unreadable; the table holds every row
 
 
+def _rows_high(chart, height: float):
+    """`height` for the plot alone: Streamlit's default autosize ("fit") would squeeze axes and
+    legend into it too, and a chart of a few rows then collapses into overlapping labels."""
+    return chart.properties(
+        height=round(height), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+
+
 def _tooltip_format(kind: str) -> str:
     return {MONEY: ",.2f", PCT: ".2f", NUMBER: ",.2~f"}.get(kind, ",d")
 
@@ -39,8 +47,9 @@ def value_axis(kind: str, title: str | None = None, *, vertical: bool = False,
             " : format(datum.value, ',~r')"
         )
         return alt.Axis(title=title, labelExpr=expr, tickMinStep=1, **options)
-    if kind == MONEY:
-        return alt.Axis(title=title, format="~s", tickMinStep=1, **options)
+    if kind == MONEY:  # each label formatted alone: a shared SI prefix would show "0M"
+        expr = "format(datum.value, '~s')"
+        return alt.Axis(title=title, labelExpr=expr, tickMinStep=1, **options)
     if kind == PCT:
         return alt.Axis(title=title, format=".0f", **options)
     return alt.Axis(title=title, format=",~r", tickMinStep=1, **options)
@@ -80,7 +89,7 @@ def ranked_bars(
         x=alt.X(f"{value}:Q", title=value_title, axis=value_axis(kind, value_title)),
         tooltip=tips,
     )
-    return chart.properties(height=max(len(shown), 3) * BAR_HEIGHT)
+    return _rows_high(chart, max(len(shown), 3) * BAR_HEIGHT)
 
 
 def _long(frame: pl.DataFrame, x: str, series: dict[str, str]) -> pl.DataFrame:
@@ -191,7 +200,7 @@ def funnel(
     text = base.mark_text(color="white", fontWeight="bold").encode(
         x=alt.datum(0), text=alt.Text(f"{value}:Q", format=_tooltip_format(kind)), tooltip=tips
     )
-    return alt.layer(bars, text).properties(height=max(len(order), 3) * (BAR_HEIGHT + 8))
+    return _rows_high(alt.layer(bars, text), max(len(order), 3) * (BAR_HEIGHT + 8))
 
 
 def donut(
@@ -252,8 +261,9 @@ def actual_vs_target(
     ticks = base.mark_tick(color="#e0584f", thickness=3, size=BAR_HEIGHT - 4).encode(
         val(f"{target}:Q")
     )
-    size = max(len(order), 3) * BAR_HEIGHT
-    return alt.layer(bars, ticks).properties(height=size if horizontal else 300)
+    if not horizontal:
+        return alt.layer(bars, ticks).properties(height=300)
+    return _rows_high(alt.layer(bars, ticks), max(len(order), 3) * BAR_HEIGHT)
 
 
 def paired_bars(
@@ -284,4 +294,4 @@ def paired_bars(
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=tips,
     )  # fmt: skip
-    return chart.properties(height=max(len(order), 3) * BAR_HEIGHT * 1.4)
+    return _rows_high(chart, max(len(order), 3) * BAR_HEIGHT * 1.4)
