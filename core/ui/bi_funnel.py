@@ -13,6 +13,7 @@ from core.ui.drill import Drill
 from core.ui.report import Col, report_block, short_money
 
 BUCKET_KIND = {"day": "date", "month": "month"}
+CARDS_PER_ROW = 4
 
 
 def group_picker(mirror, key: str) -> int | None:
@@ -37,9 +38,12 @@ def win_rate(mirror, **scoped) -> None:
         ("bi_pages.funnel.won_amount", short_money(row["won_amount"])),
         ("bi_pages.funnel.lost_amount", short_money(row["lost_amount"])),
     ]  # fmt: skip
-    for col, (label, value) in zip(st.columns(len(cells)), cells, strict=True):
-        with col, st.container(border=True):
-            st.metric(t(label), value)
+    # Four cards a row: seven in one row cut the amounts off ("¥13…").
+    for start in range(0, len(cells), CARDS_PER_ROW):
+        row_cells = cells[start : start + CARDS_PER_ROW]
+        for col, (label, value) in zip(st.columns(CARDS_PER_ROW), row_cells, strict=False):
+            with col, st.container(border=True):
+                st.metric(t(label), value)
 
 
 def stages(mirror, *, actor, period, who, stage_group_id) -> None:

@@ -130,10 +130,11 @@ def report_table(key: str, frame: pl.DataFrame, columns: list[Col], *, file_name
     options = {"on_select": on_select or "rerun", "selection_mode": ["single-row", "single-cell"]}
     st.dataframe(data, key=key, hide_index=True, column_config=config, width="stretch",
                  **(options if selectable else {}))  # fmt: skip
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    if selectable:
-        left.caption(t(hint_key))
-    with right:
+    # A row, not fixed columns: in a half-width block a fifth was too narrow ("Downl…").
+    with st.container(horizontal=True, vertical_alignment="center",
+                      horizontal_alignment="left" if selectable else "right"):  # fmt: skip
+        if selectable:
+            st.caption(t(hint_key))
         st.download_button(
             t("bi_pages.report.download_csv"),
             data=table_csv(frame, columns),
@@ -141,7 +142,6 @@ def report_table(key: str, frame: pl.DataFrame, columns: list[Col], *, file_name
             mime="text/csv",
             key=f"{key}.csv",
             on_click="ignore",
-            width="stretch",
         )
     index = _selected_row(key, len(frame)) if selectable else None
     return frame.row(index, named=True) if index is not None else None
