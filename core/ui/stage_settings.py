@@ -41,7 +41,9 @@ def group_picker() -> int | None:
     for g in groups:
         tags = [t("stage.group.default_tag")] if g.is_default else []
         tags += [] if g.is_active else [t("stage.group.inactive_tag")]
-        labels[g.id] = escape_markdown(g.name) + (f"（{'，'.join(tags)}）" if tags else "")
+        name = escape_markdown(g.name)
+        joined = t("stage.group.tag_separator").join(tags)
+        labels[g.id] = t("stage.group.tagged", name=name, tags=joined) if tags else name
     if st.session_state.get(CHOSEN) not in labels:
         st.session_state[CHOSEN] = next(iter(labels), None)
     st.caption(t("stage.group.title"))

@@ -62,3 +62,20 @@ def test_a_rule_without_a_sequence_is_refused_before_saving():
     at = at.run()
     assert "编号必须且只能包含一个流水号段。" in texts(at)
     assert at.button(key="numbering.contract.save").disabled
+
+
+def test_the_default_stage_group_is_marked_in_the_pages_language():
+    from core.i18n import set_locale
+    from tests.pages.harness import ROOT, app_as
+
+    seed()
+    set_locale("en")  # AppTest formats radio options in this thread too
+    try:
+        at = app_as("admin", locale="en")
+        at = at.switch_page(str(ROOT / STAGES)).run()
+        assert not at.exception, at.exception
+        groups = at.radio[0].options
+    finally:
+        set_locale("zh_Hans")
+    marked = [g for g in groups if "default" in g]
+    assert len(marked) == 1 and marked[0].endswith(" (default)"), groups
