@@ -12,6 +12,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -132,7 +133,12 @@ def format_datetime(value: dt.datetime | None) -> str:
     """A stored (naive UTC) instant shown in the business time zone."""
     if value is None:
         return ""
-    return babel_dates.format_datetime(to_local(value), format="short", locale=_babel())
+    local, locale = to_local(value), _babel()
+    day = babel_dates.format_date(local, format="short", locale=locale)
+    if str(local.year) not in day:  # a two-digit year ("11/26/26" in English): spell it out
+        day = babel_dates.format_date(local, format="medium", locale=locale)
+    time = babel_dates.format_time(local, format="short", locale=locale)
+    return Locale.parse(locale).datetime_formats["short"].format(time, day)
 
 
 @functools.cache

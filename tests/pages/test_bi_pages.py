@@ -10,6 +10,7 @@ import io
 
 import pytest
 
+from core.i18n import format_money
 from tests.pages import bi_world
 from tests.pages.downloads import capture_downloads, download  # noqa: F401 — fixture
 from tests.pages.harness import open_page, texts
@@ -191,3 +192,31 @@ def test_the_target_months_are_named_in_english_on_an_english_page(world):
     finally:
         set_locale("zh_Hans")
     assert months == [f"Month {m}" for m in range(1, 13)]
+
+
+def test_the_target_grid_total_counts_a_department_once_not_again_in_its_sub_departments(
+    world, org_store
+):
+    from sqlalchemy import func, select
+
+    from core import db as core_db
+    from core.models import SalesTarget
+
+    at = open_page("manager", "pages/settings/targets.py")
+    year = at.selectbox(key="targets.year").value
+    key = "targets.grid." + grid_suffix(at)
+    # Row 0 is the sales department, row 1 its sub-department sales_2.
+    at.session_state[key] = {"edited_rows": {0: {"1 月": 1000.0}, 1: {"1 月": 400.0}},
+                             "added_rows": [], "deleted_rows": []}  # fmt: skip
+    at.run()
+    assert not at.exception, at.exception
+    with core_db.transaction() as s:
+        rest = s.scalar(
+            select(func.coalesce(func.sum(SalesTarget.amount), 0)).where(
+                SalesTarget.department_id == org_store.departments["sales"].id,
+                SalesTarget.user_id.is_(None), SalesTarget.metric == "contract",
+                SalesTarget.year == year, SalesTarget.month != 1,
+            )
+        )  # fmt: skip
+    total = format_money(float(rest) + 1000)
+    assert f"全部合计：{total}" in [c.value for c in at.caption]
