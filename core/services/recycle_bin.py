@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from core.entities import EntitySpec, all_specs
 from core.errors import DomainError
 from core.i18n import t
-from core.models import Attachment, Base, ChangeLog, Comment, Favourite, FollowUp, User
+from core.models import Attachment, Base, ChangeLog, Comment, Customer, Favourite, FollowUp, User
 from core.permissions import Actor, require
-from core.services import changelog, records
+from core.services import changelog, pool_limits, records
 from core.services.record_query import visible_select
 
 # Service modules that register specs; imported so the bin lists every entity.
@@ -138,10 +138,16 @@ def list_deleted(
 
 
 def restore(session: Session, *, actor: Actor, spec: EntitySpec, ids: list[int]) -> int:
-    """Restore the records (each logged "restore"); any one out of scope refuses all."""
-    for record_id in sorted(set(ids)):
+    """Restore the records (each logged "restore"); any one out of scope refuses all, and so
+    does a restored customer that takes its owner past the cap on customers owned (CUS-5)."""
+    restored = [
         records.restore(session, actor=actor, spec=spec, record_id=record_id)
-    return len(set(ids))
+        for record_id in sorted(set(ids))
+    ]
+    if spec.model is Customer:
+        owners = {r.owner_id for r in restored if r.owner_id is not None}
+        pool_limits.check_owned_after_gains(session, user_ids=owners)
+    return len(restored)
 
 
 def _title_of_table(table: str) -> str:

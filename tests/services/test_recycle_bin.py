@@ -192,3 +192,25 @@ def test_admin_bin_covers_every_soft_deleted_entity_once_per_model(session, org)
     models = [s.model for s in specs]
     assert Product in models and Customer in models
     assert len(models) == len(set(models))
+
+
+def test_restoring_a_customer_past_its_owners_cap_on_customers_owned_is_refused(session, org):
+    from core.errors import PoolLimitReached
+    from core.models import Pool
+
+    owner = org.users["sales1"].id
+    session.add(Customer(name="在用的客户", owner_id=owner))
+    gone = Customer(name="已删除的客户", owner_id=owner, deleted_at=dt.datetime(2026, 1, 1))
+    session.add(gone)
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = 1
+    session.commit()
+    with pytest.raises(PoolLimitReached):
+        recycle_bin.restore(session, actor=org.actor(session, "admin"), spec=CUSTOMER,
+                            ids=[gone.id])  # fmt: skip
+    session.rollback()
+    assert session.get(Customer, gone.id).deleted_at is not None
+    session.scalar(select(Pool).where(Pool.is_default.is_(True))).owned_customer_limit = 2
+    session.commit()
+    recycle_bin.restore(session, actor=org.actor(session, "admin"), spec=CUSTOMER, ids=[gone.id])
+    session.commit()
+    assert session.get(Customer, gone.id).deleted_at is None
