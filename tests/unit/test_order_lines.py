@@ -37,3 +37,11 @@ def test_order_amount_applies_the_order_discount_to_the_sum_of_rounded_subtotals
 def test_an_empty_order_is_zero_and_a_full_discount_is_free():
     assert order_amount([], D("10")) == D("0.00")
     assert order_amount([D("5000.00")], D("100")) == D("0.00")
+
+
+def test_line_quantities_show_without_decimals_when_whole():
+    from core.ui.order_lines import _quantity
+
+    assert [_quantity(D(q)) for q in ("124.00", "1.50", "2", "1200")] == [
+        "124", "1.50", "2", "1,200",
+    ]  # fmt: skip
