@@ -13,11 +13,13 @@ from core.bi import rollups, views
 from core.bi.local_time import local_sql
 from core.bi.schema import (
     BY_NAME,
+    LISTED_IDS,
     PURGE_ENTITIES,
     TABLES,
     TableSpec,
     create_index,
     duckdb_columns,
+    in_ids,
     mirrored_select,
 )
 from core.bi.sync import PURGE_FEED, Puller, children_query, delta_query, ids_query
@@ -163,14 +165,12 @@ def rebuild(
 
 
 def _delete_ids(cur, table: str, frame: pl.DataFrame, column: str = "id") -> None:
-    """Remove the rows whose `column` is one of the frame's ids; a literal list (when short)
-    lets DuckDB look them up in the index instead of scanning the table."""
-    if frame.height <= 1000:
-        ids = ", ".join(str(int(i)) for i in frame["id"].to_list())
-        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({ids})")
-    else:
+    """Remove the rows whose `column` is one of the frame's ids (schema.in_ids says how)."""
+    many = frame.height > LISTED_IDS
+    if many:
         cur.register("_ids", frame.select("id"))
-        cur.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM _ids)")
+    cur.execute(f"DELETE FROM {table} WHERE {column} {in_ids(frame['id'].to_list(), '_ids')}")
+    if many:
         cur.unregister("_ids")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.bi.schema import create_index
+from core.bi.schema import LISTED_IDS, create_index, in_ids
 
 FIRST_DEALS_SQL = """
 SELECT c.id AS customer_id, c.owner_id, c.province, CAST(c.created_at AS DATE) AS created,
@@ -147,11 +147,13 @@ def update(cur, keys: dict[str, set[int]], full: set[str]) -> None:
 
 def _update(cur, name: str, keys: set[int]) -> None:
     key, sql, filters = KEYED[name]
-    cur.register("_keys", pl.DataFrame({"k": sorted(keys)}, schema={"k": pl.Int64}))
-    # A literal list (when short) lets DuckDB use indexes and min/max pruning.
-    listed = ", ".join(str(int(k)) for k in sorted(keys)) if len(keys) <= 1000 else None
-    where = f"IN ({listed})" if listed else "IN (SELECT k FROM _keys)"
+    listed = sorted(keys)
+    many = len(listed) > LISTED_IDS
+    if many:
+        cur.register("_keys", pl.DataFrame({"k": listed}, schema={"k": pl.Int64}))
+    where = in_ids(listed, "_keys", column="k")
     cur.execute(f"DELETE FROM {name} WHERE {key} {where}")
     only = {p: f"{column} {where}" for p, column in filters.items()}
     cur.execute(f"INSERT INTO {name} " + sql.format(**only))
-    cur.unregister("_keys")
+    if many:
+        cur.unregister("_keys")

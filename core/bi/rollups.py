@@ -15,6 +15,7 @@ import polars as pl
 
 from core.bi import derived
 from core.bi.periods import shift_months
+from core.bi.schema import LISTED_IDS, in_ids
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,6 @@ TOUCH: dict[str, tuple[str, str]] = {
     ),
     "contract_lines": ("owner_id, order_date AS day", "contract_lines"),
 }
-LISTED_IDS = 1000  # up to this many ids go into the SQL as a literal list
-
-
-def in_ids(ids: list[int] | None, registered: str) -> str:
-    """`IN (…)` over the ids: a literal list when short — DuckDB then looks them up in the index
-    instead of scanning the table — else the `id` column of the registered frame."""
-    if ids is not None and len(ids) <= LISTED_IDS:
-        return f"IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
-    return f"IN (SELECT id FROM {registered})"
-
-
 FULL_SQL = """
 SELECT owner_id, '{grain}' AS grain, CAST(date_trunc('{grain}', {date}) AS DATE) AS start
        {keys}, {values}

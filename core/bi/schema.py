@@ -249,6 +249,18 @@ _DUCK = {
 }
 
 
+LISTED_IDS = 1000  # up to this many ids go into the SQL as a literal list
+
+
+def in_ids(ids: list[int] | None, registered: str, column: str = "id") -> str:
+    """`IN (…)` over the ids: a literal list when short — DuckDB then looks them up in the index
+    and prunes by min/max instead of scanning the table — else the `column` of the frame
+    registered as `registered` (the caller registers it when len(ids) > LISTED_IDS)."""
+    if ids is not None and len(ids) <= LISTED_IDS:
+        return f"IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
+    return f"IN (SELECT {column} FROM {registered})"
+
+
 def create_index(cur, table: str, column: str) -> None:
     """A fresh index (unique name: the table it replaces may still hold one)."""
     cur.execute(f"CREATE INDEX ix_{table}_{column}_{uuid.uuid4().hex[:8]} ON {table}({column})")

@@ -157,7 +157,7 @@ def owned_limit(session: Session, *, user_id: int, pool: Pool | None = None) -> 
     """The cap on customers the user may own: the given pool's, else the strictest of theirs."""
     if pool is not None:
         return pool.owned_customer_limit
-    return _strictest(p.owned_customer_limit for p in _user_pools(session, user_id))
+    return owned_limits(session, [user_id])[user_id]
 
 
 def check_owned_allowed(
