@@ -37,6 +37,23 @@ class GridRow:
     amounts: tuple[Decimal, ...]  # January … December
 
 
+def grid_total(depths: list[int], months: list[list[float]]) -> float:
+    """The grid's grand total (`months`: per month, the amounts in row order; rows in tree
+    order at `depths`). A department's target covers its sub-departments, so a cell counts only
+    when no department above it has a target that month: a company target is not added again
+    per team, and teams add up when only they have targets."""
+    total = 0.0
+    for month in months:
+        above: list[tuple[int, float]] = []  # (depth, amount) of the rows above this one
+        for depth, amount in zip(depths, month, strict=True):
+            while above and above[-1][0] >= depth:
+                above.pop()
+            if not any(value for _, value in above):
+                total += amount
+            above.append((depth, amount))
+    return total
+
+
 def _department_ids(session: Session, actor: Actor) -> set[int] | None:
     """Departments the actor may set targets for; None = all of them."""
     scope = actor.grants.get(ACTION)

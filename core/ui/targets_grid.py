@@ -83,13 +83,9 @@ def target_grid(actor) -> None:
         column_config={name: st.column_config.TextColumn(pinned=True)}
         | dict.fromkeys(month_headers(), money),
     )  # fmt: skip
-    # A department's target covers its sub-departments: only the top rows add up.
-    top = min(r.holder.depth for r in rows)
-    total = sum(
-        float(edited[h][i] or 0)
-        for i, r in enumerate(rows)
-        if r.holder.depth == top
-        for h in month_headers()
+    total = targets.grid_total(
+        [r.holder.depth for r in rows],
+        [[float(v or 0) for v in edited[h].to_list()] for h in month_headers()],
     )
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.caption(t("targets.grand_total", total=format_money(total)))

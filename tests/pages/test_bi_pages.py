@@ -197,26 +197,18 @@ def test_the_target_months_are_named_in_english_on_an_english_page(world):
 def test_the_target_grid_total_counts_a_department_once_not_again_in_its_sub_departments(
     world, org_store
 ):
-    from sqlalchemy import func, select
-
-    from core import db as core_db
-    from core.models import SalesTarget
+    from core.services import targets
 
     at = open_page("manager", "pages/settings/targets.py")
-    year = at.selectbox(key="targets.year").value
     key = "targets.grid." + grid_suffix(at)
     # Row 0 is the sales department, row 1 its sub-department sales_2.
     at.session_state[key] = {"edited_rows": {0: {"1 月": 1000.0}, 1: {"1 月": 400.0}},
                              "added_rows": [], "deleted_rows": []}  # fmt: skip
     at.run()
     assert not at.exception, at.exception
-    with core_db.transaction() as s:
-        rest = s.scalar(
-            select(func.coalesce(func.sum(SalesTarget.amount), 0)).where(
-                SalesTarget.department_id == org_store.departments["sales"].id,
-                SalesTarget.user_id.is_(None), SalesTarget.metric == "contract",
-                SalesTarget.year == year, SalesTarget.month != 1,
-            )
-        )  # fmt: skip
-    total = format_money(float(rest) + 1000)
+    stored = at.data_editor(key=key).value  # as loaded; the edit above changes January
+    months = [[float(v) for v in stored[f"{m} 月"]] for m in range(1, 13)]
+    months[0] = [1000.0, 400.0]
+    total = format_money(targets.grid_total([0, 1], months))
     assert f"全部合计：{total}" in [c.value for c in at.caption]
+    assert total != format_money(sum(map(sum, months)))  # sales_2's January is not added again

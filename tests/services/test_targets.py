@@ -159,3 +159,14 @@ def test_grid_cells_are_read_as_yuan_to_the_cent(cell, expected):
 def test_cells_that_are_not_amounts_are_refused(cell):
     with pytest.raises(ValueError, match="targets.error.not_number"):
         targets.parse_amount(cell)
+
+
+def test_the_grid_total_counts_a_month_at_the_topmost_department_that_has_a_target():
+    # company (0) → sales (1) → team a (2), team b (2); finance (1)
+    depths = [0, 1, 2, 2, 1]
+    months = [
+        [0, 0, 30, 20, 5],  # only teams and finance: 30 + 20 + 5
+        [0, 100, 30, 20, 5],  # sales covers its teams: 100 + 5
+        [500, 100, 30, 20, 5],  # the company covers everyone: 500
+    ]
+    assert targets.grid_total(depths, months) == 55 + 105 + 500
